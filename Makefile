@@ -1,0 +1,76 @@
+# Every routine task of Sportello Welfare. `make help` lists them.
+# Two environments: .venv-bot (Python 3.10, Rasa 3.6) and .venv-app (FastAPI & co.).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+BOT := .venv-bot/bin
+APP := .venv-app/bin
+export PYTHONPATH := $(CURDIR)
+export TF_CPP_MIN_LOG_LEVEL ?= 2
+# Keep pytest's cache and Rasa's telemetry out of the way on shared machines.
+export RASA_TELEMETRY_ENABLED := false
+# Pipeline used by train/run/test; see README for the opt-in spaCy model.
+NLU_CONFIG ?= $(or $(SPORTELLO_NLU_CONFIG),config.yml)
+
+.PHONY: help setup run test test-fast train generate check-kb eval compare bench lint typecheck clean lock-bot lock-app
+
+help:  ## Show this list
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+setup:  ## Create or refresh both virtual environments (idempotent)
+	@scripts/venv.sh bot
+	@scripts/venv.sh app
+
+generate: setup  ## Regenerate Rasa training data and responses from knowledge_base/
+	@$(BOT)/python -m bot.kb.generate
+
+check-kb: setup  ## Validate the knowledge base and check the generated files are current
+	@$(BOT)/python -m bot.kb.check
+	@$(BOT)/python -m bot.kb.generate --check
+
+train: generate  ## Train the model when its inputs changed
+	@scripts/train.sh $(NLU_CONFIG) sportello
+
+run: train  ## Set up, train if needed and run the whole assistant (Ctrl-C stops it)
+	@$(APP)/python scripts/run_all.py
+
+test: check-kb  ## Set up, train if needed and run every test (slow ones included)
+	@scripts/train.sh $(NLU_CONFIG) sportello
+	$(BOT)/python -m pytest tests/bot
+	$(APP)/python -m pytest tests/api
+
+test-fast: check-kb  ## Run the tests that need no trained model and no browser
+	$(BOT)/python -m pytest tests/bot -m "not slow"
+	$(APP)/python -m pytest tests/api -m "not slow"
+
+eval: train  ## Accuracy on the held-out questions; appends the figures to docs/benchmarks.md
+	$(BOT)/python -m bot.eval.run --model models/sportello.tar.gz --label $(NLU_CONFIG) --record
+
+compare: generate  ## Train and evaluate every candidate NLU pipeline (slow)
+	$(BOT)/python -m bot.eval.compare
+
+bench: train  ## Latency, start time, memory and training time through the REST channel
+	$(APP)/python -m scripts.bench
+
+lint: setup  ## ruff on all code
+	$(APP)/ruff check .
+	$(APP)/ruff format --check .
+
+typecheck: setup  ## mypy on the API (app env) and the bot code (bot env)
+	$(APP)/mypy api
+	$(BOT)/mypy bot
+
+clean:  ## Remove models and local data (keeps the environments)
+	rm -rf models .var .pytest_cache
+
+lock-bot:  ## Re-resolve requirements/bot.in into bot.lock (needs Python 3.10)
+	@py=$$(scripts/find_python.sh bot) && rm -rf /tmp/sportello-lock-bot && $$py -m venv /tmp/sportello-lock-bot \
+	  && /tmp/sportello-lock-bot/bin/pip install -q -r requirements/bot.in \
+	  && { echo "# Frozen from requirements/bot.in on Python 3.10 (make lock-bot). Do not edit by hand."; \
+	       /tmp/sportello-lock-bot/bin/pip freeze | sed 's/^packaging==.*/packaging==20.9/'; } > requirements/bot.lock
+
+lock-app:  ## Re-resolve requirements/app.in into app.lock
+	@py=$$(scripts/find_python.sh app) && rm -rf /tmp/sportello-lock-app && $$py -m venv /tmp/sportello-lock-app \
+	  && /tmp/sportello-lock-app/bin/pip install -q -r requirements/app.in \
+	  && { echo "# Frozen from requirements/app.in (make lock-app). Do not edit by hand."; \
+	       /tmp/sportello-lock-app/bin/pip freeze; } > requirements/app.lock

@@ -1,0 +1,100 @@
+"""Actions that answer FAQ questions or propose the closest topics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.catalog import get_catalog
+from bot.actions.decision import Candidate, Decision, Thresholds, decide, faq_candidates
+from bot.actions.messages import answer_message, suggestions_message
+from bot.actions.selection import pick_suggestion
+from bot.actions.settings import get_settings
+
+
+def _thresholds() -> Thresholds:
+    settings = get_settings()
+    return Thresholds(
+        answer=settings.faq_answer_threshold,
+        suggest_min=settings.suggest_min_confidence,
+        max_suggestions=settings.max_suggestions,
+    )
+
+
+def _answer(dispatcher: CollectingDispatcher, topic_id: str, confidence: float | None, question: str | None) -> list[EventType]:
+    topic = get_catalog().get(topic_id)
+    if topic is None:
+        dispatcher.utter_message(response="utter_default")
+        return []
+    dispatcher.utter_message(**answer_message(topic).as_kwargs())
+    return [
+        SlotSet("last_faq_topic", topic.id),
+        SlotSet("last_faq_confidence", confidence),
+        SlotSet("last_faq_question", question),
+    ]
+
+
+def _act(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[EventType]:
+    question = tracker.latest_message.get("text")
+    if decision.kind == "answer" and decision.topic is not None:
+        return _answer(dispatcher, decision.topic.topic_id, decision.topic.confidence, question)
+    if decision.kind == "suggest":
+        topic_ids = [c.topic_id for c in decision.suggestions]
+        dispatcher.utter_message(**suggestions_message(get_catalog(), topic_ids).as_kwargs())
+        # Remember the question (a vote on the chosen topic refers to it) and the
+        # order of the proposals (a typed "il secondo" refers to it).
+        return [
+            SlotSet("last_faq_topic", None),
+            SlotSet("last_faq_question", question),
+            SlotSet("last_suggestions", topic_ids),
+        ]
+    dispatcher.utter_message(response="utter_default")
+    return [SlotSet("last_faq_topic", None)]
+
+
+def _candidates(tracker: Tracker) -> list[Candidate]:
+    return faq_candidates(tracker.latest_message, known=get_catalog())
+
+
+class ActionAnswerFaq(Action):
+    """The NLU is confident it is a FAQ question: answer it, unless the topic is uncertain."""
+
+    def name(self) -> str:
+        return "action_answer_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        return _act(dispatcher, tracker, decide(_candidates(tracker), _thresholds()))
+
+
+class ActionSuggestTopics(Action):
+    """The NLU is not sure what the user wants: never answer, propose the closest topics."""
+
+    def name(self) -> str:
+        return "action_suggest_topics"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        decision = decide(_candidates(tracker), _thresholds())
+        if decision.kind == "answer" and decision.topic is not None:
+            decision = Decision("suggest", suggestions=(decision.topic,))
+        return _act(dispatcher, tracker, decision)
+
+
+class ActionAnswerSelectedFaq(Action):
+    """The user picked one of the proposed topics: by button, or typing "il secondo"."""
+
+    def name(self) -> str:
+        return "action_answer_selected_faq"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        topic_id = next(tracker.get_latest_entity_values("faq_topic"), None) or pick_suggestion(
+            tracker.latest_message.get("text"), tracker.get_slot("last_suggestions")
+        )
+        if topic_id is None or topic_id not in get_catalog():
+            dispatcher.utter_message(response="utter_rephrase")
+            return []
+        # The question that led to the suggestions, so a vote refers to it.
+        question = tracker.get_slot("last_faq_question")
+        return _answer(dispatcher, topic_id, None, question)

@@ -1,0 +1,48 @@
+"""The bot's own messages around FAQ answers: buttons and suggestion lists."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+from bot.kb.model import KnowledgeBase, Topic
+from bot.kb.render import render_answer
+
+HANDOFF_BUTTON = {"title": "Parla con un operatore", "payload": "/human_handoff"}
+OTHER_BUTTON = {"title": "Altro", "payload": "/faq_none"}
+FEEDBACK_BUTTONS = (
+    {"title": "👍 Utile", "payload": "/feedback_positive"},
+    {"title": "👎 Non utile", "payload": "/feedback_negative"},
+)
+SUGGEST_INTRO = "Non sono sicuro di aver capito bene. Forse cercavi uno di questi argomenti?"
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    buttons: Sequence[dict[str, str]] = field(default_factory=tuple)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {"text": self.text, "buttons": [dict(b) for b in self.buttons]}
+
+
+def select_payload(topic_id: str) -> str:
+    return "/faq_select" + json.dumps({"faq_topic": topic_id}, separators=(",", ":"))
+
+
+def answer_message(topic: Topic) -> Message:
+    buttons = list(FEEDBACK_BUTTONS)
+    if topic.uncertain:
+        # The law leaves room for doubt here: a person should be one tap away.
+        buttons.append(HANDOFF_BUTTON)
+    return Message(render_answer(topic), tuple(buttons))
+
+
+def suggestions_message(kb: KnowledgeBase, topic_ids: Sequence[str]) -> Message:
+    buttons = [
+        {"title": topic.title, "payload": select_payload(topic.id)}
+        for topic_id in topic_ids
+        if (topic := kb.get(topic_id)) is not None
+    ]
+    return Message(SUGGEST_INTRO, (*buttons, OTHER_BUTTON, HANDOFF_BUTTON))

@@ -1,0 +1,99 @@
+"""REST channel (`POST /webhooks/rest/webhook`), screened and with signed buttons.
+
+Replaces Rasa's RestInput (same URL and JSON shape) so that typed text never
+selects an intent and bad input gets an Italian reply instead of an error.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any, Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.guard import screen
+from bot.channels.payloads import PayloadSigner
+from bot.channels.settings import button_secret, get_settings
+
+logger = logging.getLogger(__name__)
+
+SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
+TRUSTED_INPUT_CHANNELS = {"rest", "telegram", "webchat"}
+FAILURE_REPLY = (
+    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. "
+    "Riprova tra qualche minuto."
+)
+
+
+class SigningOutputChannel(CollectingOutputChannel):
+    """Collects the bot's messages, with button payloads signed for this sender."""
+
+    def __init__(self, signer: PayloadSigner) -> None:
+        super().__init__()
+        self._signer = signer
+
+    async def _persist_message(self, message: dict[str, Any]) -> None:
+        buttons = message.get("buttons")
+        if buttons:
+            recipient = str(message.get("recipient_id", ""))
+            message["buttons"] = [
+                {**b, "payload": self._signer.sign(str(b.get("payload", "")), recipient)} for b in buttons
+            ]
+        await super()._persist_message(message)
+
+
+class RestInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self) -> None:
+        self._signer = PayloadSigner(button_secret())
+        self._max_chars = get_settings().max_message_chars
+
+    @classmethod
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> "RestInput":
+        return cls()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("sportello_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                body = request.json
+            except Exception:  # sanic raises its own error types for bad JSON
+                body = None
+            if not isinstance(body, dict):
+                return response.json({"error": "Il corpo della richiesta deve essere un oggetto JSON."}, status=400)
+            sender = body.get("sender")
+            if not isinstance(sender, str) or not SENDER_RE.match(sender):
+                return response.json(
+                    {"error": "Il campo 'sender' è obbligatorio: 1-128 caratteri tra lettere, cifre e _.:@-"},
+                    status=400,
+                )
+            input_channel = body.get("input_channel") or self.name()
+            if input_channel not in TRUSTED_INPUT_CHANNELS:
+                input_channel = self.name()
+            screened = screen(body.get("message"), sender, self._signer, self._max_chars)
+            if screened.reply is not None:
+                return response.json([{"recipient_id": sender, "text": screened.reply}])
+            assert screened.text is not None
+            collector = SigningOutputChannel(self._signer)
+            try:
+                await on_new_message(UserMessage(screened.text, collector, sender, input_channel=input_channel))
+            except Exception:
+                logger.exception("rest: messaggio non elaborato (sender=%s)", sender)
+                if not collector.messages:
+                    return response.json([{"recipient_id": sender, "text": FAILURE_REPLY}])
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,40 @@
+"""Channel settings, read once from `SPORTELLO_*` environment variables."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional
+
+from pydantic import BaseSettings, Field
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class ChannelSettings(BaseSettings):
+    max_message_chars: int = Field(1000, ge=10, le=20_000)
+    # Signs button payloads so that only buttons the bot offered can trigger an
+    # intent directly. Without it, a key is generated once under var_dir.
+    button_secret: Optional[str] = None
+    var_dir: Path = REPO_ROOT / ".var"
+
+    class Config:
+        env_prefix = "SPORTELLO_"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> ChannelSettings:
+    return ChannelSettings()
+
+
+def button_secret(settings: ChannelSettings | None = None) -> bytes:
+    settings = settings or get_settings()
+    if settings.button_secret:
+        return settings.button_secret.encode()
+    path = settings.var_dir / "button_secret"
+    if not path.exists():
+        settings.var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(32))
+        path.chmod(0o600)
+    return path.read_text().strip().encode()

@@ -1,0 +1,136 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.actions.faq import ActionAnswerFaq, ActionAnswerSelectedFaq, ActionSuggestTopics
+from bot.channels.payloads import PayloadSigner
+from tests.bot.actions.conftest import ranking
+
+
+def _payloads(message: dict[str, Any]) -> list[str]:
+    return [b["payload"] for b in message.get("buttons", [])]
+
+
+async def test_confident_answer_has_references_feedback_buttons_and_remembers_the_topic(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = make_tracker(text="buoni pasto?", selector=ranking(("buoni_pasto", 0.93), ("fringe_soglie", 0.02)))
+    events = await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    (message,) = dispatcher.messages
+    assert message["text"].startswith("Risposta breve su buoni_pasto")
+    assert "📚 Riferimenti: art. 51 TUIR" in message["text"]
+    assert _payloads(message) == ["/feedback_positive", "/feedback_negative"]
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots == {"last_faq_topic": "buoni_pasto", "last_faq_confidence": 0.93, "last_faq_question": "buoni pasto?"}
+
+
+async def test_uncertain_law_offers_an_operator_next_to_the_answer(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionAnswerFaq().run(dispatcher, make_tracker(selector=ranking(("babysitting", 0.9))), domain)
+    assert "/human_handoff" in _payloads(dispatcher.messages[0])
+
+
+async def test_low_confidence_topic_is_not_answered_but_proposed_with_other_and_operator(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    selector = ranking(("fringe_soglie", 0.35), ("buoni_pasto", 0.3), ("babysitting", 0.2))
+    events = await ActionAnswerFaq().run(dispatcher, make_tracker(text="soglie?", selector=selector), domain)
+    (message,) = dispatcher.messages
+    assert "Forse cercavi" in message["text"]
+    titles = [b["title"] for b in message["buttons"]]
+    assert titles == ["Soglie dei fringe benefit", "Buoni pasto", "Baby-sitting", "Altro", "Parla con un operatore"]
+    assert _payloads(message)[0] == '/faq_select{"faq_topic":"fringe_soglie"}'
+    assert {e["name"]: e["value"] for e in events} == {
+        "last_faq_topic": None,
+        "last_faq_question": "soglie?",
+        "last_suggestions": ["fringe_soglie", "buoni_pasto", "babysitting"],
+    }
+
+
+async def test_every_suggestion_payload_can_be_signed_for_telegram(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    selector = ranking(("fringe_soglie", 0.35), ("buoni_pasto", 0.3))
+    await ActionAnswerFaq().run(dispatcher, make_tracker(selector=selector), domain)
+    signer = PayloadSigner(b"k" * 32)
+    for payload in _payloads(dispatcher.messages[0]):
+        token = signer.sign(payload, "telegram:123456789")
+        assert token.startswith("~") and len(token.encode()) <= 64
+
+
+async def test_nothing_plausible_gets_the_default_reply(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionAnswerFaq().run(dispatcher, make_tracker(selector=ranking(("buoni_pasto", 0.01))), domain)
+    assert dispatcher.messages[0]["response"] == "utter_default"
+
+
+async def test_fallback_never_answers_even_a_confident_topic(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = make_tracker(intent="nlu_fallback", selector=ranking(("buoni_pasto", 0.97)))
+    await ActionSuggestTopics().run(dispatcher, tracker, domain)
+    (message,) = dispatcher.messages
+    assert "Forse cercavi" in message["text"]
+    assert _payloads(message)[0] == '/faq_select{"faq_topic":"buoni_pasto"}'
+
+
+@pytest.mark.parametrize("entity", [None, "argomento_inesistente"])
+async def test_selecting_a_missing_or_unknown_topic_asks_to_rephrase(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any], entity: str | None
+) -> None:
+    entities = [{"entity": "faq_topic", "value": entity}] if entity else []
+    events = await ActionAnswerSelectedFaq().run(dispatcher, make_tracker(intent="faq_select", entities=entities), domain)
+    assert dispatcher.messages[0]["response"] == "utter_rephrase"
+    assert events == []
+
+
+async def test_selecting_a_topic_answers_it_for_the_original_question(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = make_tracker(
+        intent="faq_select",
+        entities=[{"entity": "faq_topic", "value": "fringe_soglie"}],
+        slots={"last_faq_question": "soglie?"},
+    )
+    events = await ActionAnswerSelectedFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Risposta breve su fringe_soglie")
+    slots = {e["name"]: e["value"] for e in events}
+    assert slots == {"last_faq_topic": "fringe_soglie", "last_faq_confidence": None, "last_faq_question": "soglie?"}
+
+
+@pytest.mark.parametrize(("typed", "expected"), [("il secondo", "buoni_pasto"), ("l'ultimo", "babysitting")])
+async def test_a_typed_ordinal_picks_among_the_topics_just_proposed(
+    make_tracker: Callable[..., Tracker],
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    typed: str,
+    expected: str,
+) -> None:
+    tracker = make_tracker(
+        text=typed,
+        intent="faq_select",
+        slots={"last_suggestions": ["fringe_soglie", "buoni_pasto", "babysitting"], "last_faq_question": "soglie?"},
+    )
+    events = await ActionAnswerSelectedFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith(f"Risposta breve su {expected}")
+    assert {e["name"]: e["value"] for e in events}["last_faq_topic"] == expected
+
+
+async def test_a_typed_ordinal_without_proposals_asks_to_rephrase(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    await ActionAnswerSelectedFaq().run(dispatcher, make_tracker(text="il primo", intent="faq_select"), domain)
+    assert dispatcher.messages[0]["response"] == "utter_rephrase"
+
+
+def test_every_response_the_actions_use_exists_in_the_domain(domain: dict[str, Any]) -> None:
+    for name in ("utter_default", "utter_rephrase", "utter_human_handoff", "utter_feedback_no_answer",
+                 "utter_feedback_thanks_positive", "utter_feedback_thanks_negative"):
+        assert name in domain["responses"]

@@ -1,0 +1,158 @@
+"""The whole assistant through its REST webhook, as `curl` would use it (slow).
+
+Starts the action server, the Rasa server with the trained model and the API on
+free local ports, then talks to the webhook like a user.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.kb.loader import load_knowledge_base
+from bot.kb.render import render_answer
+from scripts.run_all import ROOT, build_environment, services, start, stop_all
+
+pytestmark = pytest.mark.slow
+MODEL = ROOT / "models" / "sportello.tar.gz"
+
+
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def _post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
+    request = urllib.request.Request(url, data=body, headers={"Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read() or b"null")
+
+
+class Assistant:
+    def __init__(self, rasa_url: str, api_url: str, token: str) -> None:
+        self.webhook = f"{rasa_url}/webhooks/rest/webhook"
+        self.api_url = api_url
+        self.token = token
+
+    def say(self, sender: str, message: object) -> list[dict[str, Any]]:
+        status, body = _post(self.webhook, json.dumps({"sender": sender, "message": message}).encode())
+        assert status == 200, body
+        assert isinstance(body, list)
+        return body
+
+    def feedback(self) -> list[dict[str, Any]]:
+        request = urllib.request.Request(
+            f"{self.api_url}/api/v1/feedback", headers={"Authorization": f"Bearer {self.token}"}
+        )
+        with urllib.request.urlopen(request, timeout=10) as resp:
+            data = json.loads(resp.read())
+        return data["items"] if isinstance(data, dict) else data
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return resp.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    assert MODEL.exists(), "Modello assente: esegui `make train`"
+    var_dir: Path = tmp_path_factory.mktemp("var")
+    overrides = {
+        "SPORTELLO_VAR_DIR": str(var_dir),
+        "SPORTELLO_ACTIONS_PORT": _free_port(),
+        "SPORTELLO_RASA_PORT": _free_port(),
+        "SPORTELLO_API_PORT": _free_port(),
+        "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
+        "SPORTELLO_SERVICE_TOKEN": "token-e2e",
+        "SPORTELLO_BUTTON_SECRET": "segreto-e2e-abbastanza-lungo",
+    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env = build_environment({**base, **overrides})
+    running = services(env)
+    for service in running:
+        start(service, env)
+    try:
+        deadline = time.monotonic() + 240
+        while not all(_healthy(s.health_url) for s in running):
+            dead = [s.name for s in running if s.process and s.process.poll() is not None]
+            assert not dead, f"servizi terminati: {dead}"
+            assert time.monotonic() < deadline, "i servizi non sono partiti entro 240 s"
+            time.sleep(0.5)
+        by_name = {s.name: s for s in running}
+        yield Assistant(by_name["rasa"].public_url, by_name["api"].public_url, "token-e2e")
+    finally:
+        stop_all(running)
+
+
+def test_greeting_introduces_the_assistant_and_the_privacy_notice(assistant: Assistant) -> None:
+    (reply,) = assistant.say("e2e-saluto", "ciao")
+    assert "Sportello Welfare" in reply["text"] and "Privacy" in reply["text"]
+
+
+def test_faq_question_gets_the_knowledge_base_answer_and_a_vote_is_stored(assistant: Assistant) -> None:
+    kb = load_knowledge_base()
+    replies = assistant.say("e2e-faq", "fino a quanto sono esenti i buoni pasto elettronici nel 2026?")
+    topic = kb.get("buoni_pasto")
+    assert topic is not None
+    assert replies[0]["text"] == render_answer(topic)
+    thumbs_up = replies[0]["buttons"][0]
+    assert thumbs_up["title"].startswith("👍") and thumbs_up["payload"].startswith("~")
+
+    (thanks,) = assistant.say("e2e-faq", thumbs_up["payload"])
+    assert thanks["text"].startswith("Grazie del riscontro")
+    votes = [v for v in assistant.feedback() if v["conversation_id"] == "e2e-faq"]
+    assert [(v["topic_id"], v["vote"]) for v in votes] == [("buoni_pasto", "up")]
+    assert votes[0]["confidence"] > 0.5
+
+    # A button from another conversation is not a vote here.
+    (other,) = assistant.say("e2e-altro", thumbs_up["payload"])
+    assert not other["text"].startswith("Grazie del riscontro")
+
+
+def test_typed_slash_commands_do_not_select_intents(assistant: Assistant) -> None:
+    greeting = assistant.say("e2e-slash-ref", "ciao")[0]["text"]
+    assert assistant.say("e2e-slash", "/greet")[0]["text"] != greeting
+    kb = load_knowledge_base()
+    answer = render_answer(kb.get("babysitting"))  # type: ignore[arg-type]
+    for reply in assistant.say("e2e-slash", '/faq_select{"faq_topic":"babysitting"}'):
+        assert reply.get("text") != answer
+
+
+def test_out_of_scope_question_is_not_answered_with_a_faq(assistant: Assistant) -> None:
+    kb = load_knowledge_base()
+    answers = {render_answer(t) for t in kb.topics}
+    for reply in assistant.say("e2e-oos", "mi dai la ricetta della carbonara?"):
+        assert reply.get("text") not in answers
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [("", "vuoto"), ("a" * 5000, "troppo lungo"), ("🙂🙂🙂", "Non riesco a leggere"), (None, "solo messaggi di testo")],
+)
+def test_bad_input_gets_a_clear_italian_reply(assistant: Assistant, message: object, expected: str) -> None:
+    (reply,) = assistant.say("e2e-bad", message)
+    assert expected in reply["text"]
+
+
+def test_malformed_requests_are_refused_with_400(assistant: Assistant) -> None:
+    status, body = _post(assistant.webhook, b"{not json")
+    assert status == 400 and "JSON" in body["error"]
+    status, body = _post(assistant.webhook, json.dumps({"message": "ciao"}).encode())
+    assert status == 400 and "sender" in body["error"]

@@ -1,7 +1,8 @@
 """Start the whole assistant locally and stop it cleanly on Ctrl-C.
 
 Runs the action server, the Rasa server and the FastAPI app, each in its own
-environment, waits until all answer, prints their URLs, and forwards Ctrl-C.
+environment (plus the Telegram bridge when SPORTELLO_TELEGRAM_TOKEN is set), waits
+until all answer, prints their URLs, and forwards Ctrl-C.
 If one dies, the others are stopped too: a half-running assistant only confuses.
 Standard library only, so it runs before anything else is installed.
 """
@@ -24,6 +25,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
+TELEGRAM_HINT = (
+    "==> Telegram non attivo: per attivarlo crea un bot con @BotFather (/newbot) e avvia con "
+    "SPORTELLO_TELEGRAM_TOKEN=<token> (istruzioni nel README)."
+)
 
 
 @dataclass
@@ -57,7 +62,9 @@ def build_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
     env.setdefault("SPORTELLO_ACTIONS_URL", f"http://127.0.0.1:{env['SPORTELLO_ACTIONS_PORT']}/webhook")
     env.setdefault("SPORTELLO_TRACKER_DIALECT", "sqlite")
     env.setdefault("SPORTELLO_TRACKER_URL", f"sqlite:///{var_dir / 'tracker.db'}")
-    env.setdefault("SPORTELLO_API_URL", "http://127.0.0.1:8000")
+    env.setdefault("SPORTELLO_API_URL", f"http://127.0.0.1:{env.get('SPORTELLO_API_PORT', '8000')}")
+    # The Telegram bridge talks to Rasa's REST channel.
+    env.setdefault("SPORTELLO_RASA_URL", f"http://127.0.0.1:{env.get('SPORTELLO_RASA_PORT', '5005')}")
     env["SPORTELLO_SERVICE_TOKEN"] = _persistent_secret(env, "SPORTELLO_SERVICE_TOKEN", var_dir, "service_token")
     env["SPORTELLO_BUTTON_SECRET"] = _persistent_secret(env, "SPORTELLO_BUTTON_SECRET", var_dir, "button_secret")
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -73,7 +80,7 @@ def services(env: dict[str, str]) -> list[Service]:
     rasa_port = env.get("SPORTELLO_RASA_PORT", "5005")
     api_port = env.get("SPORTELLO_API_PORT", "8000")
     model = env.get("SPORTELLO_MODEL", str(ROOT / "models" / "sportello.tar.gz"))
-    return [
+    result = [
         Service(
             "azioni",
             [str(bot / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", actions_port],
@@ -96,6 +103,17 @@ def services(env: dict[str, str]) -> list[Service]:
             f"http://127.0.0.1:{rasa_port}",
         ),
     ]
+    if env.get("SPORTELLO_TELEGRAM_TOKEN"):
+        telegram_port = env.get("SPORTELLO_TELEGRAM_PORT", "8081")
+        result.append(
+            Service(
+                "telegram",
+                [str(app / "python"), "-m", "connectors.telegram"],
+                f"http://127.0.0.1:{telegram_port}/health",
+                f"http://127.0.0.1:{telegram_port}",
+            )
+        )
+    return result
 
 
 def _pump(name: str, stream: object) -> None:
@@ -139,6 +157,8 @@ def main() -> int:
     env = build_environment()
     running = services(env)
     stopping = threading.Event()
+    if not any(s.name == "telegram" for s in running):
+        print(TELEGRAM_HINT)
 
     def on_signal(signum: int, _frame: object) -> None:
         stopping.set()
@@ -169,6 +189,8 @@ def main() -> int:
     if not stopping.is_set():
         rasa = next(s for s in running if s.name == "rasa")
         api = next(s for s in running if s.name == "api")
+        telegram = next((s for s in running if s.name == "telegram"), None)
+        telegram_line = f"    Telegram:       ponte attivo ({telegram.health_url})\n" if telegram else ""
         print(
             "\n==> Sportello Welfare è attivo:\n"
             f"    Rasa (REST):    {rasa.public_url}/webhooks/rest/webhook\n"
@@ -176,7 +198,8 @@ def main() -> int:
             f"    Prova:          curl -s {rasa.public_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
             "-d '{\"sender\": \"prova\", \"message\": \"quanto valgono i buoni pasto nel 2026?\"}'\n"
-            "    Ctrl-C per fermare tutto.\n"
+            + telegram_line
+            + "    Ctrl-C per fermare tutto.\n"
         )
     while not stopping.is_set():
         for service in running:

@@ -10,7 +10,7 @@ import logging
 import re
 from typing import Any, Awaitable, Callable
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -18,6 +18,7 @@ from sanic.response import HTTPResponse
 from bot.channels.guard import screen
 from bot.channels.payloads import PayloadSigner
 from bot.channels.settings import button_secret, get_settings
+from bot.channels.signing import SigningOutputChannel
 
 logger = logging.getLogger(__name__)
 
@@ -27,23 +28,6 @@ FAILURE_REPLY = (
     "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. "
     "Riprova tra qualche minuto."
 )
-
-
-class SigningOutputChannel(CollectingOutputChannel):
-    """Collects the bot's messages, with button payloads signed for this sender."""
-
-    def __init__(self, signer: PayloadSigner) -> None:
-        super().__init__()
-        self._signer = signer
-
-    async def _persist_message(self, message: dict[str, Any]) -> None:
-        buttons = message.get("buttons")
-        if buttons:
-            recipient = str(message.get("recipient_id", ""))
-            message["buttons"] = [
-                {**b, "payload": self._signer.sign(str(b.get("payload", "")), recipient)} for b in buttons
-            ]
-        await super()._persist_message(message)
 
 
 class RestInput(InputChannel):

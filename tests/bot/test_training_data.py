@@ -24,7 +24,7 @@ def _responses_sent_by_actions() -> set[str]:
     """Responses the custom actions send: Rasa's validator cannot see them used."""
     sources = "".join(p.read_text(encoding="utf-8") for p in (ROOT / "bot" / "actions").rglob("*.py"))
     # `utter_faq` is the retrieval response, answered by action_answer_faq.
-    return set(re.findall(r'response="(utter_\w+)"', sources)) | {"utter_faq"}
+    return set(re.findall(r'"(utter_\w+)"', sources)) | {"utter_faq"}
 
 
 def test_rasa_data_validate_is_clean() -> None:
@@ -33,6 +33,9 @@ def test_rasa_data_validate_is_clean() -> None:
     assert result.returncode == 0, output[-4000:]
     warnings = re.findall(r"UserWarning: (.+)", output)
     allowed = {f"The utterance '{name}' is not used in any story or rule." for name in _responses_sent_by_actions()}
+    # The rules need `faq` in domain.yml, and Rasa also derives the retrieval intent
+    # from the generated responses; it then reports the two as a duplicate.
+    allowed.add("The following duplicated intents have been found across multiple domain files: faq")
     unexpected = [w for w in warnings if w.strip() not in allowed]
     assert unexpected == [], "\n".join(unexpected)
 

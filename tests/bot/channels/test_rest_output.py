@@ -21,3 +21,9 @@ async def test_plain_text_passes_unchanged() -> None:
     output = SigningOutputChannel(SIGNER)
     await output.send_text_message("utente-1", "Ciao")
     assert output.messages == [{"recipient_id": "utente-1", "text": "Ciao"}]
+
+
+async def test_paragraphs_stay_in_one_message() -> None:
+    output = SigningOutputChannel(SIGNER)
+    await output.send_text_message("utente-1", "Ciao!\n\nPrivacy: ...\n\nScrivi pure.")
+    assert output.messages == [{"recipient_id": "utente-1", "text": "Ciao!\n\nPrivacy: ...\n\nScrivi pure."}]

@@ -1,0 +1,1 @@
+"""Sportello Welfare API: FastAPI + SQLAlchemy 2 (health, feedback votes)."""

@@ -1,0 +1,58 @@
+"""The FastAPI application: `uvicorn api.main:app`, or `create_app(settings)` in tests.
+
+Importing this module has no side effects: settings are read, the database engine is
+created and the Alembic migrations are applied when the app starts (lifespan), so a
+fresh SQLite file or an empty PostgreSQL database just works.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from starlette.concurrency import run_in_threadpool
+
+from api.db import create_db_engine, safe_url, upgrade_database
+from api.errors import install_error_handlers
+from api.routes import api_router
+from api.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+VERSION = "0.1.0"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The API; `settings` default to the environment's (`SPORTELLO_*`), read once."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        resolved = settings if settings is not None else get_settings()
+        engine = create_db_engine(resolved.database_url)
+        try:
+            await run_in_threadpool(upgrade_database, engine)
+        except Exception:
+            logger.error("Impossibile preparare il database %s", safe_url(resolved.database_url))
+            engine.dispose()
+            raise
+        app.state.settings = resolved
+        app.state.engine = engine
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="Sportello Welfare API",
+        version=VERSION,
+        description="Servizi dello Sportello Welfare: stato del servizio e voti 👍/👎 sulle risposte FAQ.",
+        lifespan=lifespan,
+    )
+    install_error_handlers(app)
+    app.include_router(api_router)
+    return app
+
+
+app = create_app()

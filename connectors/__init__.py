@@ -1,0 +1,1 @@
+"""Messaging channels that bridge external chat services to the Rasa REST channel."""

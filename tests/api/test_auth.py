@@ -1,0 +1,66 @@
+"""Every protected endpoint refuses requests without the right service token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from api.deps import UNAUTHORIZED_DETAIL
+from tests.api.support import AUTH, TOKEN, vote_payload
+
+PUBLIC = {("GET", "/api/v1/health")}
+PROTECTED: list[tuple[str, str, dict[str, Any] | None]] = [
+    ("POST", "/api/v1/feedback", vote_payload()),
+    ("GET", "/api/v1/feedback", None),
+    ("GET", "/api/v1/feedback/summary", None),
+]
+BAD_HEADERS: dict[str, dict[str, str]] = {
+    "nessun token": {},
+    "token errato": {"Authorization": "Bearer token-sbagliato"},
+    "token vuoto": {"Authorization": "Bearer "},
+    "token con un carattere in più": {"Authorization": f"Bearer {TOKEN}x"},
+    "prefisso del token": {"Authorization": f"Bearer {TOKEN[:-1]}"},
+    "schema Basic": {"Authorization": f"Basic {TOKEN}"},
+    "token senza schema": {"Authorization": TOKEN},
+}
+
+
+def test_every_endpoint_is_either_public_or_covered_here(app: FastAPI) -> None:
+    routes = {(method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations}
+    assert routes == PUBLIC | {(method, path) for method, path, _ in PROTECTED}
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED])
+@pytest.mark.parametrize("headers", BAD_HEADERS.values(), ids=list(BAD_HEADERS))
+def test_refused_without_the_right_token(
+    client: TestClient, method: str, path: str, body: dict[str, Any] | None, headers: dict[str, str]
+) -> None:
+    response = client.request(method, path, json=body, headers=headers)
+    assert response.status_code == 401
+    assert response.json() == {"detail": UNAUTHORIZED_DETAIL}
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+@pytest.mark.parametrize(("method", "path", "body"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED])
+def test_accepted_with_the_right_token(client: TestClient, method: str, path: str, body: dict[str, Any] | None) -> None:
+    response = client.request(method, path, json=body, headers=AUTH)
+    assert response.status_code in (200, 201)
+
+
+def test_a_refused_vote_is_not_stored(client: TestClient) -> None:
+    client.post("/api/v1/feedback", json=vote_payload(), headers={"Authorization": "Bearer no"})
+    assert client.get("/api/v1/feedback", headers=AUTH).json()["count"] == 0
+
+
+def test_authentication_comes_before_validation(client: TestClient) -> None:
+    response = client.post("/api/v1/feedback", json={"vote": "forse"})
+    assert response.status_code == 401
+    assert response.json() == {"detail": UNAUTHORIZED_DETAIL}
+
+
+def test_the_scheme_is_case_insensitive(client: TestClient) -> None:
+    response = client.get("/api/v1/feedback", headers={"Authorization": f"bearer {TOKEN}"})
+    assert response.status_code == 200

@@ -1,0 +1,194 @@
+"""The web chat channel over a real socket.io connection (python-socketio's AsyncClient)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from bot.channels.guard import EMPTY_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY
+from bot.channels.payloads import PayloadSigner
+from bot.channels.rest import FAILURE_REPLY
+from bot.channels.webchat import RecentIds, WebchatInput
+from bot.channels.webchat_session import SessionTokens, conversation_of, derive_key
+from tests.bot.channels.conftest import BUTTON_SECRET, SOCKETIO_PATH, ChatClient, WebchatServer
+
+TOKENS = SessionTokens(derive_key(BUTTON_SECRET.encode()))
+SIGNER = PayloadSigner(BUTTON_SECRET.encode())
+
+
+async def test_a_new_visitor_gets_a_server_issued_conversation(connect: Any) -> None:
+    client: ChatClient = await connect()
+    confirm = await client.session()
+    assert confirm["resumed"] is False and confirm["history"] == []
+    assert TOKENS.verify(confirm["token"]) is not None
+
+
+async def test_a_message_reaches_rasa_screened_for_the_servers_conversation(
+    connect: Any, webchat_server: WebchatServer
+) -> None:
+    client: ChatClient = await connect()
+    token = (await client.session())["token"]
+    ack = await client.say("  /greet  ", message_id="messaggio-0001", session_id="scelto-dal-client", sender="altro")
+    assert ack == {"status": "ok"}
+    (message,) = webchat_server.received
+    assert message.sender_id == f"web:{TOKENS.verify(token)}"  # never the payload's session_id or sender
+    assert message.text == "greet"  # a typed "/" never selects an intent
+    assert message.input_channel == "webchat"
+    assert message.message_id == "messaggio-0001"
+
+    assert await client.next("bot_typing") == {"on": True}
+    reply = await client.next("bot_uttered")
+    assert reply["from"] == "bot" and reply["text"] == "Hai scritto: greet"
+    (button,) = reply["buttons"]
+    assert button["title"] == "👍 Utile"
+    assert SIGNER.verify(button["payload"], message.sender_id) == "/feedback_positive"
+    assert await client.next("bot_typing") == {"on": False}
+
+
+async def test_a_pressed_button_becomes_its_payload_only_in_its_conversation(
+    connect: Any, webchat_server: WebchatServer
+) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    await client.say("ciao")
+    signed = (await client.next("bot_uttered"))["buttons"][0]["payload"]
+    await client.say(signed, title="👍 Utile")
+    assert webchat_server.received[-1].text == "/feedback_positive"
+
+    stranger: ChatClient = await connect()
+    await stranger.session()
+    await stranger.say(signed)
+    assert webchat_server.received[-1].text == signed  # plain text there, never an intent
+
+
+@pytest.mark.parametrize(
+    ("message", "reply"),
+    [("", EMPTY_REPLY), ("🙂🙂🙂", NO_TEXT_REPLY), (None, NOT_TEXT_REPLY), ({"testo": "ciao"}, NOT_TEXT_REPLY)],
+)
+async def test_bad_input_gets_the_italian_reply_and_never_reaches_rasa(
+    connect: Any, webchat_server: WebchatServer, message: object, reply: str
+) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    assert await client.say(message) == {"status": "refused"}
+    assert (await client.next("bot_uttered"))["text"] == reply
+    assert webchat_server.received == []
+
+
+async def test_an_oversized_message_is_refused(connect: Any, webchat_server: WebchatServer) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    assert await client.say("a" * 5000) == {"status": "refused"}
+    assert "troppo lungo" in (await client.next("bot_uttered"))["text"]
+    assert webchat_server.received == []
+
+
+async def test_messages_before_a_session_are_not_processed(connect: Any, webchat_server: WebchatServer) -> None:
+    client: ChatClient = await connect()
+    assert await client.say("ciao") == {"status": "no_session"}
+    assert webchat_server.received == []
+
+
+async def test_a_message_sent_twice_runs_once(connect: Any, webchat_server: WebchatServer) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    assert await client.say("ciao", message_id="stesso-id-123") == {"status": "ok"}
+    assert await client.say("ciao", message_id="stesso-id-123") == {"status": "duplicate"}
+    assert len(webchat_server.received) == 1
+
+
+async def test_a_valid_token_resumes_the_conversation_with_its_history(
+    connect: Any, webchat_server: WebchatServer
+) -> None:
+    first: ChatClient = await connect()
+    token = (await first.session())["token"]
+    await first.say("buoni pasto", message_id="domanda-00001")
+    live = await first.next("bot_uttered")
+    signed = live["buttons"][0]["payload"]
+    await first.say(signed, message_id="pulsante-0001", title="👍 Utile")
+    await first.close()
+
+    again: ChatClient = await connect()
+    confirm = await again.session(token)
+    assert confirm["resumed"] is True and confirm["token"] == token
+    history = confirm["history"]
+    assert [(m["from"], m["text"]) for m in history] == [
+        ("user", "buoni pasto"),
+        ("bot", "Hai scritto: buoni pasto"),
+        ("user", "👍 Utile"),  # a pressed button shows its title, not its payload
+        ("bot", "Hai scritto: /feedback_positive"),
+    ]
+    # The same ids as the live messages: a reconnecting widget shows each message once.
+    assert history[0]["id"] == "u-domanda-00001" and history[1]["id"] == live["id"]
+    assert history[1]["buttons"] == live["buttons"]
+
+    await again.say("ancora")
+    assert webchat_server.received[-1].sender_id == webchat_server.received[0].sender_id
+
+
+@pytest.mark.parametrize(
+    "bad_token",
+    [
+        "forged",
+        "abcdefghijklmnopqrstuvwx",  # a bare, client-chosen conversation id
+        "abcdefghijklmnopqrstuvwx." + "A" * 43,  # client-chosen id with a made-up tag
+        SessionTokens(derive_key(b"un-altro-segreto-dei-pulsanti")).issue().token,  # signed with another key
+        12345,
+    ],
+)
+async def test_a_token_the_server_did_not_issue_never_joins_a_conversation(
+    connect: Any, webchat_server: WebchatServer, bad_token: object
+) -> None:
+    client: ChatClient = await connect()
+    confirm = await client.session(bad_token)  # type: ignore[arg-type]
+    assert confirm["resumed"] is False and confirm["history"] == []
+    assert confirm["token"] != bad_token and TOKENS.verify(confirm["token"]) is not None
+
+
+async def test_an_altered_token_gets_a_new_conversation_not_the_original(
+    connect: Any, webchat_server: WebchatServer
+) -> None:
+    owner: ChatClient = await connect()
+    token = (await owner.session())["token"]
+    await owner.say("dato riservato")
+    conversation_id, tag = token.split(".")
+    altered = f"{conversation_id}.{tag[:-2]}{'AB' if tag[-2:] != 'AB' else 'CD'}"
+
+    intruder: ChatClient = await connect()
+    confirm = await intruder.session(altered)
+    assert confirm["resumed"] is False and confirm["history"] == []
+    assert TOKENS.verify(confirm["token"]) != conversation_id
+    await intruder.say("ciao")
+    assert conversation_of(webchat_server.received[-1].sender_id) != conversation_id
+
+
+async def test_replies_reach_every_tab_of_the_conversation(connect: Any) -> None:
+    tab_a: ChatClient = await connect()
+    token = (await tab_a.session())["token"]
+    tab_b: ChatClient = await connect()
+    await tab_b.session(token)
+    await tab_a.say("ciao", message_id="dalla-scheda-a")
+    assert await tab_b.next("user_uttered") == {"id": "u-dalla-scheda-a", "from": "user", "text": "ciao"}
+    assert (await tab_b.next("bot_uttered"))["text"] == "Hai scritto: ciao"
+
+
+async def test_a_failure_in_rasa_gets_an_apology(connect: Any) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    assert await client.say("guasto") == {"status": "ok"}
+    assert (await client.next("bot_uttered"))["text"] == FAILURE_REPLY
+    assert await client.next("bot_typing") == {"on": False}
+
+
+def test_the_channel_is_configured_from_credentials(channel_env: Any) -> None:
+    assert WebchatInput.from_credentials(None).socketio_path == SOCKETIO_PATH
+    assert WebchatInput.from_credentials({"socketio_path": "/chat/socket.io"}).socketio_path == "/chat/socket.io"
+    assert WebchatInput.name() == "webchat"
+
+
+def test_recent_ids_forget_the_oldest() -> None:
+    recent = RecentIds(capacity=2)
+    assert recent.add("web:a", "1") and recent.add("web:a", "2") and recent.add("web:b", "1")
+    assert not recent.add("web:b", "1")
+    assert recent.add("web:a", "1")  # forgotten: only the latest two are kept

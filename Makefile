@@ -37,11 +37,11 @@ run: train  ## Set up, train if needed and run the whole assistant (Ctrl-C stops
 test: check-kb  ## Set up, train if needed and run every test (slow ones included)
 	@scripts/train.sh $(NLU_CONFIG) sportello
 	$(BOT)/python -m pytest tests/bot
-	$(APP)/python -m pytest tests/api
+	$(APP)/python -m pytest tests/api tests/connectors
 
 test-fast: check-kb  ## Run the tests that need no trained model and no browser
 	$(BOT)/python -m pytest tests/bot -m "not slow"
-	$(APP)/python -m pytest tests/api -m "not slow"
+	$(APP)/python -m pytest tests/api tests/connectors -m "not slow"
 
 eval: train  ## Accuracy on the held-out questions; appends the figures to docs/benchmarks.md
 	$(BOT)/python -m bot.eval.run --model models/sportello.tar.gz --label $(NLU_CONFIG) --record
@@ -57,7 +57,7 @@ lint: setup  ## ruff on all code
 	$(APP)/ruff format --check .
 
 typecheck: setup  ## mypy on the API (app env) and the bot code (bot env)
-	$(APP)/mypy api
+	$(APP)/mypy api connectors
 	$(BOT)/mypy bot
 
 clean:  ## Remove models and local data (keeps the environments)

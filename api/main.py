@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from api.db import create_db_engine, safe_url, upgrade_database
 from api.errors import install_error_handlers
 from api.routes import api_router
+from api.routes.widget import install_widget
 from api.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     install_error_handlers(app)
     app.include_router(api_router)
+    install_widget(app)  # chat widget files and its demo page at "/"
     return app
 
 

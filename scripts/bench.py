@@ -64,9 +64,23 @@ def train_seconds() -> float:
     try:
         started = time.monotonic()
         subprocess.run(
-            [str(ROOT / ".venv-bot/bin/rasa"), "train", "--config", "config.yml", "--domain", "domain.yml",
-             "--data", "bot/data", "--out", str(out), "--force", "--quiet"],
-            cwd=ROOT, check=True, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+            [
+                str(ROOT / ".venv-bot/bin/rasa"),
+                "train",
+                "--config",
+                "config.yml",
+                "--domain",
+                "domain.yml",
+                "--data",
+                "bot/data",
+                "--out",
+                str(out),
+                "--force",
+                "--quiet",
+            ],
+            cwd=ROOT,
+            check=True,
+            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
             stdout=subprocess.DEVNULL,
         )
         return time.monotonic() - started
@@ -95,7 +109,9 @@ async def _conversation(client: httpx.AsyncClient, url: str, sender: str, texts:
     return latencies
 
 
-async def measure_latency(url: str, questions: list[str], turns: int, conversations: int) -> tuple[list[float], list[float]]:
+async def measure_latency(
+    url: str, questions: list[str], turns: int, conversations: int
+) -> tuple[list[float], list[float]]:
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         await _conversation(client, url, "bench-warmup", questions[:5])
@@ -132,7 +148,9 @@ def main(argv: list[str]) -> int:
     url = next(s for s in wanted if s.name == "rasa").public_url + "/webhooks/rest/webhook"
     try:
         while not _answers(url):
-            if time.monotonic() - started > START_TIMEOUT_S or any(s.process and s.process.poll() is not None for s in wanted):
+            if time.monotonic() - started > START_TIMEOUT_S or any(
+                s.process and s.process.poll() is not None for s in wanted
+            ):
                 print("Il server non risponde: benchmark interrotto.", file=sys.stderr)
                 return 1
             time.sleep(0.25)
@@ -151,7 +169,10 @@ def main(argv: list[str]) -> int:
         "conc_p95": _percentile(concurrent, 95),
     }
     print(f"Avvio (fino alla prima risposta): {start_s:.1f} s")
-    print(f"Latenza in sequenza ({len(sequential)} turni): p50 {figures['seq_p50']:.0f} ms, p95 {figures['seq_p95']:.0f} ms")
+    print(
+        f"Latenza in sequenza ({len(sequential)} turni): "
+        f"p50 {figures['seq_p50']:.0f} ms, p95 {figures['seq_p95']:.0f} ms"
+    )
     print(
         f"Latenza con {args.conversations} conversazioni in parallelo ({len(concurrent)} turni): "
         f"p50 {figures['conc_p50']:.0f} ms, p95 {figures['conc_p95']:.0f} ms"
@@ -159,7 +180,8 @@ def main(argv: list[str]) -> int:
     print(f"Memoria residente: Rasa {rasa_rss:.0f} MiB, Rasa + azioni {rss:.0f} MiB")
     if not args.no_record:
         row = (
-            f"| {time.strftime('%Y-%m-%d')} | {machine_description()} | {figures['seq_p50']:.0f} | {figures['seq_p95']:.0f} | "
+            f"| {time.strftime('%Y-%m-%d')} | {machine_description()} | "
+            f"{figures['seq_p50']:.0f} | {figures['seq_p95']:.0f} | "
             f"{figures['conc_p50']:.0f} | {figures['conc_p95']:.0f} | {start_s:.1f} | {rasa_rss:.0f} | {rss:.0f} | "
             f"{'' if training is None else f'{training:.0f}'} |\n"
         )

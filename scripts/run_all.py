@@ -96,8 +96,18 @@ def services(env: dict[str, str]) -> list[Service]:
         Service(
             "rasa",
             [
-                str(bot / "rasa"), "run", "--model", model, "--credentials", "credentials.yml",
-                "--endpoints", "endpoints.yml", "--interface", "127.0.0.1", "--port", rasa_port,
+                str(bot / "rasa"),
+                "run",
+                "--model",
+                model,
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+                "--interface",
+                "127.0.0.1",
+                "--port",
+                rasa_port,
             ],
             f"http://127.0.0.1:{rasa_port}/webhooks/rest/",
             f"http://127.0.0.1:{rasa_port}",
@@ -195,9 +205,10 @@ def main() -> int:
             "\n==> Sportello Welfare è attivo:\n"
             f"    Rasa (REST):    {rasa.public_url}/webhooks/rest/webhook\n"
             f"    API:            {api.public_url}  (documentazione: {api.public_url}/docs)\n"
+            f"    Chat web:       {api.public_url}/  (pagina demo del widget)\n"
             f"    Prova:          curl -s {rasa.public_url}/webhooks/rest/webhook "
             "-H 'Content-Type: application/json' "
-            "-d '{\"sender\": \"prova\", \"message\": \"quanto valgono i buoni pasto nel 2026?\"}'\n"
+            '-d \'{"sender": "prova", "message": "quanto valgono i buoni pasto nel 2026?"}\'\n'
             + telegram_line
             + "    Ctrl-C per fermare tutto.\n"
         )

@@ -8,8 +8,9 @@ This module makes that second decision. Pure Python: `make eval` uses it too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 from bot.kb.render import FAQ_INTENT, topic_id_from_key
 

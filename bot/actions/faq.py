@@ -24,7 +24,9 @@ def _thresholds() -> Thresholds:
     )
 
 
-def _answer(dispatcher: CollectingDispatcher, topic_id: str, confidence: float | None, question: str | None) -> list[EventType]:
+def _answer(
+    dispatcher: CollectingDispatcher, topic_id: str, confidence: float | None, question: str | None
+) -> list[EventType]:
     topic = get_catalog().get(topic_id)
     if topic is None:
         dispatcher.utter_message(response="utter_default")

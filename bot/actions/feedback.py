@@ -35,6 +35,8 @@ class ActionRecordFeedback(Action):
         # The vote also stays in the tracker (intent + slots), so an API outage
         # loses nothing that monitoring cannot recover.
         await post_feedback(vote)
-        dispatcher.utter_message(response="utter_feedback_thanks_positive" if positive else "utter_feedback_thanks_negative")
+        dispatcher.utter_message(
+            response="utter_feedback_thanks_positive" if positive else "utter_feedback_thanks_negative"
+        )
         # One vote per answer: a second click is not counted twice.
         return [SlotSet("last_faq_topic", None)]

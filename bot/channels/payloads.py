@@ -19,8 +19,8 @@ TOKEN_PREFIX = "~"
 _MAC_CHARS = 12
 _PAYLOAD_RE = re.compile(r"^/(?P<intent>[a-z_]{1,40})(?P<entities>\{.*\})?$")
 _TOKEN_RE = re.compile(
-    r"^~(?P<intent>[a-z_]{1,40})(?::(?P<entity>[a-z_]{1,32})=(?P<value>[A-Za-z0-9_-]{1,40}))?\.(?P<mac>[A-Za-z0-9_-]{%d})$"
-    % _MAC_CHARS
+    r"^~(?P<intent>[a-z_]{1,40})(?::(?P<entity>[a-z_]{1,32})=(?P<value>[A-Za-z0-9_-]{1,40}))?"
+    rf"\.(?P<mac>[A-Za-z0-9_-]{{{_MAC_CHARS}}})$"
 )
 
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -25,8 +26,7 @@ logger = logging.getLogger(__name__)
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 TRUSTED_INPUT_CHANNELS = {"rest", "telegram", "webchat"}
 FAILURE_REPLY = (
-    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. "
-    "Riprova tra qualche minuto."
+    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. Riprova tra qualche minuto."
 )
 
 
@@ -40,7 +40,7 @@ class RestInput(InputChannel):
         self._max_chars = get_settings().max_message_chars
 
     @classmethod
-    def from_credentials(cls, credentials: dict[str, Any] | None) -> "RestInput":
+    def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
         return cls()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from pydantic import BaseSettings, Field
 
@@ -13,10 +12,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 class ChannelSettings(BaseSettings):
-    max_message_chars: int = Field(1000, ge=10, le=20_000)
+    max_message_chars: int = Field(default=1000, ge=10, le=20_000)
     # Signs button payloads so that only buttons the bot offered can trigger an
     # intent directly. Without it, a key is generated once under var_dir.
-    button_secret: Optional[str] = None
+    button_secret: str | None = None
     var_dir: Path = REPO_ROOT / ".var"
 
     class Config:

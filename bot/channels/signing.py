@@ -14,7 +14,9 @@ from rasa.core.channels.channel import CollectingOutputChannel
 from bot.channels.payloads import PayloadSigner
 
 
-def sign_buttons(buttons: Iterable[Mapping[str, Any]], signer: PayloadSigner, recipient_id: str) -> list[dict[str, Any]]:
+def sign_buttons(
+    buttons: Iterable[Mapping[str, Any]], signer: PayloadSigner, recipient_id: str
+) -> list[dict[str, Any]]:
     """Copies of `buttons` whose intent payloads are tokens valid only for `recipient_id`."""
     return [{**b, "payload": signer.sign(str(b.get("payload", "")), recipient_id)} for b in buttons]
 

@@ -23,7 +23,8 @@ import logging
 import re
 import uuid
 from collections import OrderedDict
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint
@@ -78,19 +79,20 @@ class WebchatOutput(OutputChannel):
         self.sio = sio
         self._signer = signer
 
-    async def _send(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any) -> None:
+    async def _send(self, recipient_id: str, text: str, buttons: list[dict[str, Any]], timestamp: Any) -> None:
         # Rasa passes the bot event's timestamp: the message id then matches the history's.
-        timestamp = kwargs.get("timestamp")
-        message = bot_message(text, buttons, timestamp if isinstance(timestamp, float) else None, self._signer, recipient_id)
+        message = bot_message(
+            text, buttons, timestamp if isinstance(timestamp, float) else None, self._signer, recipient_id
+        )
         await self.sio.emit("bot_uttered", message, room=recipient_id)
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
-        await self._send(recipient_id, text, [], **kwargs)
+        await self._send(recipient_id, text, [], kwargs.get("timestamp"))
 
     async def send_text_with_buttons(
         self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
     ) -> None:
-        await self._send(recipient_id, text, buttons, **kwargs)
+        await self._send(recipient_id, text, buttons, kwargs.get("timestamp"))
 
 
 class WebchatInput(InputChannel):
@@ -153,8 +155,11 @@ class WebchatInput(InputChannel):
 
         async def deliver(sender: str, events: list[Any]) -> bool:
             for event in events:
-                await sio.emit("bot_uttered", bot_message(event.text, event.data.get("buttons"), event.timestamp,
-                                                          self._signer, sender), room=sender)
+                await sio.emit(
+                    "bot_uttered",
+                    bot_message(event.text, event.data.get("buttons"), event.timestamp, self._signer, sender),
+                    room=sender,
+                )
             return any(True for _ in sio.manager.get_participants("/", sender))
 
         webchat.add_route(push_handler(lambda: service_token(self._settings), deliver), "/push", methods=["POST"])

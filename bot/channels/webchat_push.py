@@ -10,7 +10,8 @@ from __future__ import annotations
 import hmac
 import logging
 import time
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 from pydantic import BaseModel, ValidationError, constr, root_validator, validator
 from rasa.shared.core.events import BotUttered

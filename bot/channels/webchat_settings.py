@@ -5,7 +5,6 @@ from __future__ import annotations
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from typing import Optional
 
 from pydantic import BaseSettings, Field
 
@@ -21,10 +20,10 @@ class WebchatSettings(BaseSettings):
     # handling off (only for `rasa run --cors ...`, which would add the headers twice).
     webchat_allowed_origins: str = "*"
     # How many messages the widget gets back when it resumes a conversation.
-    webchat_history_limit: int = Field(200, ge=1, le=2000)
+    webchat_history_limit: int = Field(default=200, ge=1, le=2000)
     # Authenticates POST /webhooks/webchat/push (same token the API uses). Without it,
     # the token generated once in var_dir (as scripts/run_all.py does) is used.
-    service_token: Optional[str] = None
+    service_token: str | None = None
     var_dir: Path = REPO_ROOT / ".var"
 
     class Config:

@@ -20,7 +20,7 @@ from bot.kb.model import AUDIENCES, KnowledgeBase, Section, Topic
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_KB_DIR = REPO_ROOT / "knowledge_base"
 
-ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
+ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,28}$")
 # Rasa reads [text](entity) and {..} as annotations inside training examples.
 FORBIDDEN_IN_QUESTION = re.compile(r"[\[\]{}\n]")
 MIN_QUESTIONS = 12
@@ -95,7 +95,7 @@ def _parse_topic(raw: Any, section_id: str, file_name: str, index: int, errors: 
     if unknown:
         errors.add(where, f"campi sconosciuti: {', '.join(sorted(unknown))}")
     if not isinstance(topic_id, str) or not ID_RE.match(topic_id):
-        errors.add(where, "campo 'id' deve essere snake_case (a-z, 0-9, _), 2-32 caratteri")
+        errors.add(where, "campo 'id' deve essere snake_case (a-z, 0-9, _), 2-29 caratteri")
     title = _str_field(raw, "title", where, errors)
     if len(title) > MAX_TITLE:
         errors.add(where, f"campo 'title' supera {MAX_TITLE} caratteri")

@@ -23,8 +23,5 @@ def topic_id_from_key(key: str) -> str | None:
 
 def render_answer(topic: Topic) -> str:
     reviewed = topic.last_reviewed.strftime("%d/%m/%Y")
-    footer = (
-        f"📚 Riferimenti: {'; '.join(topic.references)}\n"
-        f"🗓️ Validità: {topic.years} · verificato il {reviewed}"
-    )
+    footer = f"📚 Riferimenti: {'; '.join(topic.references)}\n🗓️ Validità: {topic.years} · verificato il {reviewed}"
     return f"{topic.answer.strip()}\n\n{footer}"

@@ -13,6 +13,7 @@ import socket
 from collections.abc import Iterator
 
 import uvicorn
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.channels.payloads import PayloadSigner
@@ -52,6 +53,11 @@ def _bind(port: int) -> socket.socket:
         sock.close()
         raise
     return sock
+
+
+def _log_polling_error(error: TelegramError) -> None:
+    # PTB retries by itself; one line per failure instead of a traceback keeps the log readable.
+    logger.warning("Telegram non raggiungibile durante il polling (riprovo): %s", error)
 
 
 class TelegramBridge:
@@ -139,7 +145,10 @@ class TelegramBridge:
         else:
             assert self.application.updater is not None
             await self.application.updater.start_polling(
-                timeout=self._poll_timeout_s, allowed_updates=list(ALLOWED_UPDATES), bootstrap_retries=3
+                timeout=self._poll_timeout_s,
+                allowed_updates=list(ALLOWED_UPDATES),
+                bootstrap_retries=3,
+                error_callback=_log_polling_error,
             )
             logger.info("Ponte Telegram attivo (long polling), porta %s", self.port)
 

@@ -9,7 +9,7 @@ from telegram import Bot, InlineKeyboardMarkup, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
-from connectors.telegram.formatting import to_plain_text, to_telegram_html
+from connectors.telegram.formatting import html_to_text, to_telegram_html
 from connectors.telegram.keyboards import inline_keyboard
 from connectors.telegram.messages import BUTTONS_ONLY_TEXT, BotMessage
 
@@ -27,30 +27,35 @@ class TelegramSender:
     def bot(self) -> Bot:
         return self._bot
 
-    async def _send_chunks(
-        self, chat_id: int, chunks: list[str], keyboard: InlineKeyboardMarkup | None, parse_mode: str | None
-    ) -> None:
-        for index, chunk in enumerate(chunks):
-            last = index == len(chunks) - 1
+    async def _send_chunk(self, chat_id: int, chunk: str, keyboard: InlineKeyboardMarkup | None) -> None:
+        try:
             await self._bot.send_message(
-                chat_id,
-                chunk,
-                parse_mode=parse_mode,
-                reply_markup=keyboard if last else None,
-                link_preview_options=_NO_PREVIEW,
+                chat_id, chunk, parse_mode=ParseMode.HTML, reply_markup=keyboard, link_preview_options=_NO_PREVIEW
             )
+        except BadRequest as exc:
+            problem = str(exc).lower()
+            if "parse entities" in problem:
+                # Our escaping should make this impossible; if not, the plain text still reaches the user.
+                logger.error("Telegram ha rifiutato l'HTML (chat %s): %s; invio come testo semplice", chat_id, exc)
+                await self._bot.send_message(
+                    chat_id, html_to_text(chunk), reply_markup=keyboard, link_preview_options=_NO_PREVIEW
+                )
+            elif "button" in problem and keyboard is not None:
+                # A bad button (e.g. a URL Telegram refuses) must not cost the user the answer.
+                logger.error("Telegram ha rifiutato i pulsanti (chat %s): %s; invio senza pulsanti", chat_id, exc)
+                await self._bot.send_message(
+                    chat_id, chunk, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+                )
+            else:
+                raise
 
     async def send_one(self, chat_id: int, message: BotMessage) -> None:
         text = message.text if message.text.strip() else BUTTONS_ONLY_TEXT
         keyboard = inline_keyboard(message.buttons)
-        try:
-            await self._send_chunks(chat_id, to_telegram_html(text), keyboard, ParseMode.HTML)
-        except BadRequest as exc:
-            if "parse entities" not in str(exc).lower():
-                raise
-            # Our escaping should make this impossible; if not, plain text still reaches the user.
-            logger.error("Telegram ha rifiutato l'HTML (chat %s): %s; invio come testo semplice", chat_id, exc)
-            await self._send_chunks(chat_id, to_plain_text(text), keyboard, None)
+        chunks = to_telegram_html(text)
+        for index, chunk in enumerate(chunks):
+            # Buttons belong under the end of the answer.
+            await self._send_chunk(chat_id, chunk, keyboard if index == len(chunks) - 1 else None)
 
     async def send(self, chat_id: int, messages: Sequence[BotMessage]) -> bool:
         """Send in order; False (and a log line) if Telegram refuses, e.g. the user blocked the bot."""

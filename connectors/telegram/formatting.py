@@ -23,6 +23,8 @@ _INLINE_RE = re.compile(r"\*\*(?P<bold>[^\n]+?)\*\*|\[(?P<label>[^\]\n]+)\]\((?P
 _LIST_ITEM_RE = re.compile(r"^(?P<indent>\s*)[-*] (?P<item>.*)$")
 _PARAGRAPH_BREAK_RE = re.compile(r"\n[ \t]*\n+")
 _LINK_SCHEMES = {"http", "https", "mailto", "tg"}
+# Only our own tags can occur in rendered text: everything else was escaped.
+_TAG_RE = re.compile(r"</?(?:b|a)(?: [^>]*)?>")
 
 
 def utf16_len(text: str) -> int:
@@ -130,6 +132,6 @@ def to_telegram_html(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
     return split_rendered(text, render_line, limit)
 
 
-def to_plain_text(text: str, limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Chunks of the raw text, for sending without a parse mode if Telegram ever refuses our HTML."""
-    return split_rendered(text, lambda line: line, limit)
+def html_to_text(rendered: str) -> str:
+    """What the user would read, for sending without a parse mode if Telegram ever refuses our HTML."""
+    return html.unescape(_TAG_RE.sub("", rendered))

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from connectors.telegram.app import TelegramBridge
-from connectors.telegram.settings import TelegramSettings, get_settings
+from connectors.telegram.settings import get_settings
 
 logger = logging.getLogger("connectors.telegram")
 
@@ -35,12 +35,12 @@ def _configure_logging() -> None:
     logging.getLogger("httpx").setLevel(logging.WARNING)
 
 
-async def run(settings: TelegramSettings) -> int:
+async def run(bridge: TelegramBridge) -> int:
+    settings = bridge.settings
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stopping.set)
-    bridge = TelegramBridge(settings)
     try:
         try:
             await bridge.start()
@@ -73,4 +73,6 @@ def main() -> int:
         print(MISSING_TOKEN_MESSAGE, file=sys.stderr)
         return 2
     _configure_logging()
-    return asyncio.run(run(settings))
+    # Built before the event loop runs: opening the SQLite update store blocks briefly.
+    bridge = TelegramBridge(settings)
+    return asyncio.run(run(bridge))

@@ -7,11 +7,24 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from starlette.routing import Mount, Route
 
 from api.deps import UNAUTHORIZED_DETAIL
+from api.routes import widget
 from tests.api.support import AUTH, TOKEN, vote_payload
 
 PUBLIC = {("GET", "/api/v1/health")}
+# Outside the OpenAPI schema: the chat widget's demo page and files (api/routes/widget.py)
+# and FastAPI's own documentation. All public by design.
+PUBLIC_OUTSIDE_SCHEMA = {
+    ("GET", "/"),
+    ("MOUNT", "/static/widget"),
+    ("MOUNT", "/static/vendor"),
+    ("GET", "/openapi.json"),
+    ("GET", "/docs"),
+    ("GET", "/docs/oauth2-redirect"),
+    ("GET", "/redoc"),
+}
 PROTECTED: list[tuple[str, str, dict[str, Any] | None]] = [
     ("POST", "/api/v1/feedback", vote_payload()),
     ("GET", "/api/v1/feedback", None),
@@ -31,6 +44,23 @@ BAD_HEADERS: dict[str, dict[str, str]] = {
 def test_every_endpoint_is_either_public_or_covered_here(app: FastAPI) -> None:
     routes = {(method.upper(), path) for path, operations in app.openapi()["paths"].items() for method in operations}
     assert routes == PUBLIC | {(method, path) for method, path, _ in PROTECTED}
+
+
+def test_every_route_outside_the_schema_is_a_known_public_one(app: FastAPI) -> None:
+    # The app's own routes and mounts, and the widget's router (routers are included lazily,
+    # so their routes are read from the router itself).
+    routes: set[tuple[str, str]] = set()
+    for route in [*app.routes, *widget.router.routes]:
+        if isinstance(route, Mount):
+            routes.add(("MOUNT", route.path))
+        elif isinstance(route, Route) and not getattr(route, "include_in_schema", False):
+            routes |= {(method, route.path) for method in route.methods or ()} - {("HEAD", route.path)}
+    assert routes == PUBLIC_OUTSIDE_SCHEMA
+
+
+@pytest.mark.parametrize("path", ["/", "/static/widget/sportello-widget.js"])
+def test_the_widget_needs_no_token(client: TestClient, path: str) -> None:
+    assert client.get(path).status_code == 200
 
 
 @pytest.mark.parametrize(("method", "path", "body"), PROTECTED, ids=[f"{m} {p}" for m, p, _ in PROTECTED])

@@ -34,12 +34,15 @@ async def post_feedback(vote: FeedbackVote) -> bool:
         payload["question"] = payload["question"][:1000]
     timeout = aiohttp.ClientTimeout(total=settings.api_timeout_s)
     headers = {"Authorization": f"Bearer {settings.service_token}"}
+    url = f"{settings.api_url}/api/v1/feedback"
     try:
-        async with aiohttp.ClientSession(timeout=timeout) as session:
-            async with session.post(f"{settings.api_url}/api/v1/feedback", json=payload, headers=headers) as resp:
-                if resp.status == 201:
-                    return True
-                logger.warning("API feedback: risposta %s %s", resp.status, (await resp.text())[:300])
+        async with (
+            aiohttp.ClientSession(timeout=timeout) as session,
+            session.post(url, json=payload, headers=headers) as resp,
+        ):
+            if resp.status == 201:
+                return True
+            logger.warning("API feedback: risposta %s %s", resp.status, (await resp.text())[:300])
     except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
         logger.warning("API feedback non raggiungibile: %r", exc)
     return False

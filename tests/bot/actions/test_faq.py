@@ -86,7 +86,9 @@ async def test_selecting_a_missing_or_unknown_topic_asks_to_rephrase(
     make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any], entity: str | None
 ) -> None:
     entities = [{"entity": "faq_topic", "value": entity}] if entity else []
-    events = await ActionAnswerSelectedFaq().run(dispatcher, make_tracker(intent="faq_select", entities=entities), domain)
+    events = await ActionAnswerSelectedFaq().run(
+        dispatcher, make_tracker(intent="faq_select", entities=entities), domain
+    )
     assert dispatcher.messages[0]["response"] == "utter_rephrase"
     assert events == []
 
@@ -131,6 +133,12 @@ async def test_a_typed_ordinal_without_proposals_asks_to_rephrase(
 
 
 def test_every_response_the_actions_use_exists_in_the_domain(domain: dict[str, Any]) -> None:
-    for name in ("utter_default", "utter_rephrase", "utter_human_handoff", "utter_feedback_no_answer",
-                 "utter_feedback_thanks_positive", "utter_feedback_thanks_negative"):
+    for name in (
+        "utter_default",
+        "utter_rephrase",
+        "utter_human_handoff",
+        "utter_feedback_no_answer",
+        "utter_feedback_thanks_positive",
+        "utter_feedback_thanks_negative",
+    ):
         assert name in domain["responses"]

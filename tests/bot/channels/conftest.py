@@ -1,8 +1,9 @@
 """A web chat channel on a real Sanic server (free local port), with a stand-in for Rasa.
 
 The stand-in records what reaches `on_new_message` and behaves like Rasa's message
-processor: it stores the user and bot events in an in-memory tracker store (so the
-history replay can be tested) and sends the bot event through the output channel.
+processor: it answers "Hai scritto: <text>" with a 👍 button (no button to "ciao"),
+stores the user and bot events in an in-memory tracker store (so the history replay
+can be tested) and sends the bot event through the output channel, as Rasa does.
 """
 
 from __future__ import annotations
@@ -90,7 +91,10 @@ async def webchat_server(channel_env: Path, monkeypatch: pytest.MonkeyPatch) -> 
             raise RuntimeError("errore simulato")
         tracker = await agent.tracker_store.get_or_create_tracker(message.sender_id)
         tracker.update(UserUttered(message.text, message_id=message.message_id, input_channel=message.input_channel))
-        bot = BotUttered(f"Hai scritto: {message.text}", data={"buttons": [THUMBS_UP]})
+        # The data of Rasa's own bot events: every key, mostly None.
+        buttons = None if message.text == "ciao" else [THUMBS_UP]
+        data = {"elements": None, "quick_replies": None, "buttons": buttons, "attachment": None, "image": None}
+        bot = BotUttered(f"Hai scritto: {message.text}", data={**data, "custom": None})
         tracker.update(bot)
         await agent.tracker_store.save(tracker)
         await message.output_channel.send_response(message.sender_id, bot.message())
@@ -109,9 +113,11 @@ async def webchat_server(channel_env: Path, monkeypatch: pytest.MonkeyPatch) -> 
         yield WebchatServer(f"http://127.0.0.1:{port}", channel, agent, received)
     finally:
         assert channel.sio is not None
-        if channel.sio.eio.sockets:  # close the server side too, with its ping tasks
-            await channel.sio.eio.disconnect()
         await channel.sio.shutdown()
+        # engine.io sleeps a whole ping interval (25 s) in a task per socket: cancel them.
+        for task in asyncio.all_tasks():
+            if task.get_coro().__qualname__.endswith("AsyncSocket._send_ping"):  # type: ignore[union-attr]
+                task.cancel()
         await server.before_stop()
         server.close()
         await server.wait_closed()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import socketio
 
 from bot.channels.guard import EMPTY_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY
 from bot.channels.payloads import PayloadSigner
 from bot.channels.rest import FAILURE_REPLY
 from bot.channels.webchat import RecentIds, WebchatInput
 from bot.channels.webchat_session import SessionTokens, conversation_of, derive_key
+from bot.channels.webchat_settings import get_webchat_settings
 from tests.bot.channels.conftest import BUTTON_SECRET, SOCKETIO_PATH, ChatClient, WebchatServer
 
 TOKENS = SessionTokens(derive_key(BUTTON_SECRET.encode()))
@@ -46,12 +48,20 @@ async def test_a_message_reaches_rasa_screened_for_the_servers_conversation(
     assert await client.next("bot_typing") == {"on": False}
 
 
+async def test_a_text_reply_without_buttons(connect: Any) -> None:
+    client: ChatClient = await connect()
+    await client.session()
+    assert await client.say("ciao") == {"status": "ok"}
+    reply = await client.next("bot_uttered")
+    assert reply["text"] == "Hai scritto: ciao" and reply["buttons"] == []
+
+
 async def test_a_pressed_button_becomes_its_payload_only_in_its_conversation(
     connect: Any, webchat_server: WebchatServer
 ) -> None:
     client: ChatClient = await connect()
     await client.session()
-    await client.say("ciao")
+    await client.say("buoni pasto")
     signed = (await client.next("bot_uttered"))["buttons"][0]["payload"]
     await client.say(signed, title="👍 Utile")
     assert webchat_server.received[-1].text == "/feedback_positive"
@@ -192,3 +202,32 @@ def test_recent_ids_forget_the_oldest() -> None:
     assert recent.add("web:a", "1") and recent.add("web:a", "2") and recent.add("web:b", "1")
     assert not recent.add("web:b", "1")
     assert recent.add("web:a", "1")  # forgotten: only the latest two are kept
+
+
+@pytest.fixture
+def only_the_employers_site(channel_env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_WEBCHAT_ALLOWED_ORIGINS", "https://www.azienda.it")
+    get_webchat_settings.cache_clear()
+
+
+async def test_allowed_origins_limit_who_may_open_a_socket(
+    only_the_employers_site: None, webchat_server: WebchatServer
+) -> None:
+    allowed = ChatClient()
+    await allowed.sio.connect(
+        webchat_server.url,
+        socketio_path=SOCKETIO_PATH,
+        transports=["polling"],
+        headers={"Origin": "https://www.azienda.it"},
+    )
+    assert (await allowed.session())["resumed"] is False
+    await allowed.close()
+
+    other = ChatClient()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await other.sio.connect(
+            webchat_server.url,
+            socketio_path=SOCKETIO_PATH,
+            transports=["polling"],
+            headers={"Origin": "https://altro.it"},
+        )

@@ -39,6 +39,7 @@ def test_valid_file_loads_every_field(write_kb: Callable[..., Path]) -> None:
         ({"uncertain": "forse"}, "'uncertain'"),
         ({"questions": ["una", "due"]}, "'questions'"),
         ({"id": "Buoni-Pasto"}, "'id'"),
+        ({"id": "a" * 30}, "'id'"),  # a signed topic button must fit Telegram's 64 bytes
         ({"title": "x" * 80}, "'title'"),
         ({"extra": 1}, "campi sconosciuti"),
     ],

@@ -11,6 +11,7 @@ of a method fail (e.g. 429 with retry_after) and read what the bot sent.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import itertools
 import json
@@ -34,7 +35,9 @@ _ALLOWED_TAGS = {
     "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler",
     "a", "code", "pre", "blockquote", "tg-emoji",
 }  # fmt: skip
-_HTML_TOKEN = re.compile(r"<(/?)([a-zA-Z-]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*>|&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);")
+_HTML_TOKEN = re.compile(
+    r"<(/?)([a-zA-Z-]+)((?:\s+[a-z-]+=\"[^\"<>]*\")*)\s*>|&(#[0-9]+|#x[0-9a-fA-F]+|lt|gt|amp|quot);"
+)
 
 
 class TelegramBadRequest(Exception):
@@ -62,10 +65,10 @@ def visible_text(text: str, parse_mode: str | None) -> str:
         if entity is not None:
             out.append(html.unescape(match.group(0)))
         elif tag.lower() not in _ALLOWED_TAGS:
-            raise TelegramBadRequest(f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+            raise TelegramBadRequest(f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"')
         elif closing:
             if not stack or stack.pop() != tag.lower():
-                raise TelegramBadRequest(f"Bad Request: can't parse entities: unmatched end tag \"{tag}\"")
+                raise TelegramBadRequest(f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"')
         else:
             if tag.lower() == "a" and "href=" not in attrs:
                 raise TelegramBadRequest("Bad Request: can't parse entities: link without href")
@@ -75,7 +78,7 @@ def visible_text(text: str, parse_mode: str | None) -> str:
     if any(c in tail for c in "<>&"):
         raise TelegramBadRequest("Bad Request: can't parse entities: unescaped character")
     if stack:
-        raise TelegramBadRequest(f"Bad Request: can't parse entities: unclosed tag \"{stack[-1]}\"")
+        raise TelegramBadRequest(f'Bad Request: can\'t parse entities: unclosed tag "{stack[-1]}"')
     out.append(tail)
     return "".join(out)
 
@@ -189,7 +192,9 @@ class FakeTelegram:
 
     # --- what tests read ---------------------------------------------------------------
 
-    def sent(self, method: str = "sendMessage", chat_id: int | None = None, *, failed: bool = False) -> list[dict[str, Any]]:
+    def sent(
+        self, method: str = "sendMessage", chat_id: int | None = None, *, failed: bool = False
+    ) -> list[dict[str, Any]]:
         return [
             c.params
             for c in self.calls
@@ -278,10 +283,8 @@ class FakeTelegram:
             return self._pending[:limit]
 
         async with self._changed:
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._changed.wait_for(lambda: self._closing or bool(available())), timeout)
-            except TimeoutError:
-                pass
             return available()
 
     async def _api_setWebhook(self, params: dict[str, Any]) -> Any:

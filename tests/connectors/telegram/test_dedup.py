@@ -3,14 +3,20 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from connectors.telegram.app import TelegramBridge
 from connectors.telegram.dedup import RedisDedup, SqliteDedup, make_dedup
+from connectors.telegram.settings import TelegramSettings
+from tests.connectors.telegram.conftest import CHAT
+from tests.connectors.telegram.fake_rasa import FakeRasa
+from tests.connectors.telegram.fake_telegram import FakeTelegram
 from tests.connectors.telegram.support import free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
@@ -97,3 +103,28 @@ async def test_redis_down_lets_updates_through(redis_prefix: str) -> None:
     assert await dedup.first_seen(1) is True
     assert await dedup.first_seen(1) is True
     await dedup.aclose()
+
+
+async def test_the_bridge_uses_redis_when_configured_and_handles_a_duplicate_once(
+    redis_prefix: str,
+    telegram: FakeTelegram,
+    rasa: FakeRasa,
+    start_bridge: Callable[..., Any],
+    make_settings: Callable[..., TelegramSettings],
+) -> None:
+    settings = make_settings(redis_url=REDIS_URL)
+    unstarted = TelegramBridge(settings)
+    assert isinstance(unstarted.dedup, RedisDedup)
+    await unstarted.stop()
+
+    await start_bridge(settings, dedup=RedisDedup(REDIS_URL, "424242", prefix=redis_prefix))
+    update = telegram.message_update(CHAT, "una volta sola")
+    await telegram.push(update)
+    await telegram.push(update)
+    await telegram.push(telegram.message_update(CHAT, "fine"))
+
+    # Updates of a chat are processed in order: once "fine" is answered, the duplicate was seen.
+    replies = await telegram.wait_sent(2, chat_id=CHAT)
+
+    assert [r["shown_text"] for r in replies] == ["Hai scritto: una volta sola", "Hai scritto: fine"]
+    assert [r["message"] for r in rasa.received] == ["una volta sola", "fine"]

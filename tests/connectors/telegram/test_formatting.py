@@ -11,15 +11,15 @@ from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from connectors.telegram.formatting import (
     MAX_MESSAGE_CHARS,
+    html_to_text,
     render_html,
-    to_plain_text,
     to_telegram_html,
     utf16_len,
 )
 from connectors.telegram.settings import TelegramSettings
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import FakeRasa
-from tests.connectors.telegram.fake_telegram import FakeTelegram, TelegramBadRequest, visible_text
+from tests.connectors.telegram.fake_telegram import FakeTelegram, visible_text
 
 
 def shown(text: str) -> str:
@@ -48,7 +48,10 @@ def test_bold_lists_and_links_become_telegram_html() -> None:
 
 def test_markup_inside_bold_and_link_text_is_escaped() -> None:
     assert render_html("**<i>x</i> & y**") == "<b>&lt;i&gt;x&lt;/i&gt; &amp; y</b>"
-    assert render_html('[a <b>"x"</b>](https://e.it/"q")') == '<a href="https://e.it/&quot;q&quot;">a &lt;b&gt;"x"&lt;/b&gt;</a>'
+    assert (
+        render_html('[a <b>"x"</b>](https://e.it/"q")')
+        == '<a href="https://e.it/&quot;q&quot;">a &lt;b&gt;"x"&lt;/b&gt;</a>'
+    )
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "/relativo", "ftp://x.it/f"])
@@ -108,8 +111,10 @@ def test_escaping_counts_towards_the_limit_and_a_giant_word_is_cut() -> None:
         assert "".join(visible_text(c, "HTML") for c in chunks) == original
 
 
-def test_plain_text_fallback_keeps_the_text_as_is() -> None:
-    assert to_plain_text("**a** <b>\n\n- c") == ["**a** <b>\n\n- c"]
+def test_plain_text_fallback_is_what_the_user_would_read() -> None:
+    text = "**a** <b> & [sito](https://e.it/?x=1&y=2)\n\n- c"
+    (chunk,) = to_telegram_html(text)
+    assert html_to_text(chunk) == visible_text(chunk, "HTML") == "a <b> & sito\n\n• c"
 
 
 async def test_a_long_answer_reaches_telegram_in_parts_with_the_buttons_on_the_last(

@@ -42,7 +42,8 @@ async def test_polling_asks_only_for_messages_and_button_presses(
     await telegram.wait_sent(1, chat_id=CHAT)
     polls = telegram.sent("getUpdates")
     assert polls and all(p["allowed_updates"] == ["message", "callback_query"] for p in polls)
-    assert telegram.webhook is None
+    # Polling and a webhook exclude each other: PTB removes any webhook first.
+    assert telegram.sent("deleteWebhook") and telegram.webhook is None
 
 
 async def test_start_shows_the_greeting_with_the_privacy_notice(

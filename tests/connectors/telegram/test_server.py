@@ -30,7 +30,9 @@ async def _post_update(bridge: TelegramBridge, update: dict[str, Any], secret: s
 
 async def _deliver(bridge: TelegramBridge, body: Any, headers: dict[str, str] | None = None) -> httpx.Response:
     async with httpx.AsyncClient(timeout=10) as client:
-        return await client.post(_url(bridge, "/internal/deliver"), json=body, headers=AUTH if headers is None else headers)
+        return await client.post(
+            _url(bridge, "/internal/deliver"), json=body, headers=AUTH if headers is None else headers
+        )
 
 
 async def test_health_says_which_mode_runs(polling_bridge: TelegramBridge) -> None:
@@ -57,7 +59,9 @@ async def test_webhook_mode_registers_the_webhook_with_its_secret_and_does_not_p
         assert (await client.get(_url(webhook_bridge, "/health"))).json()["mode"] == "webhook"
 
 
-@pytest.mark.parametrize("secret", [None, "", "segreto-sbagliato", WEBHOOK_SECRET + "x"], ids=["assente", "vuoto", "errato", "più-lungo"])
+@pytest.mark.parametrize(
+    "secret", [None, "", "segreto-sbagliato", WEBHOOK_SECRET + "x"], ids=["assente", "vuoto", "errato", "più-lungo"]
+)
 async def test_webhook_without_the_right_secret_is_forbidden(
     telegram: FakeTelegram, rasa: FakeRasa, webhook_bridge: TelegramBridge, secret: str | None
 ) -> None:
@@ -65,7 +69,9 @@ async def test_webhook_without_the_right_secret_is_forbidden(
 
     assert response.status_code == 403
     # Nothing was processed: the next genuine update is the first one Rasa sees.
-    assert (await _post_update(webhook_bridge, telegram.message_update(CHAT, "vero"), WEBHOOK_SECRET)).status_code == 200
+    assert (
+        await _post_update(webhook_bridge, telegram.message_update(CHAT, "vero"), WEBHOOK_SECRET)
+    ).status_code == 200
     await telegram.wait_sent(1, chat_id=CHAT)
     assert [r["message"] for r in rasa.received] == ["vero"]
 
@@ -119,9 +125,7 @@ async def test_webhook_button_press_is_answered(
 
 
 @pytest.mark.parametrize("body", [b"{non json", b"[1, 2]"], ids=["non-json", "non-oggetto"])
-async def test_webhook_body_that_is_not_an_update_never_gets_a_500(
-    webhook_bridge: TelegramBridge, body: bytes
-) -> None:
+async def test_webhook_body_that_is_not_an_update_never_gets_a_500(webhook_bridge: TelegramBridge, body: bytes) -> None:
     async with httpx.AsyncClient(timeout=10) as client:
         response = await client.post(
             _url(webhook_bridge, "/telegram/webhook"), content=body, headers={SECRET_HEADER: WEBHOOK_SECRET}
@@ -141,7 +145,12 @@ async def test_webhook_unknown_update_kind_is_acknowledged(
 
 @pytest.mark.parametrize(
     "headers",
-    [{}, {"Authorization": "Bearer sbagliato"}, {"Authorization": SERVICE_TOKEN}, {"Authorization": f"Basic {SERVICE_TOKEN}"}],
+    [
+        {},
+        {"Authorization": "Bearer sbagliato"},
+        {"Authorization": SERVICE_TOKEN},
+        {"Authorization": f"Basic {SERVICE_TOKEN}"},
+    ],
     ids=["assente", "errato", "senza-schema", "basic"],
 )
 async def test_deliver_needs_the_service_token(
@@ -219,7 +228,9 @@ async def test_deliver_sends_the_messages_with_buttons_signed_for_that_chat(
 async def test_deliver_to_a_chat_that_blocked_the_bot_is_still_accepted(
     telegram: FakeTelegram, polling_bridge: TelegramBridge
 ) -> None:
-    telegram.fail_next("sendMessage", status=403, retry_after=None, description="Forbidden: bot was blocked by the user")
+    telegram.fail_next(
+        "sendMessage", status=403, retry_after=None, description="Forbidden: bot was blocked by the user"
+    )
 
     response = await _deliver(polling_bridge, {"sender_id": SENDER, "messages": [{"text": "ciao"}]})
 

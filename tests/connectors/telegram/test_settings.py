@@ -84,6 +84,8 @@ def test_webhook_secret_is_generated_once_in_the_var_dir(tmp_path: Path) -> None
         ({"rasa_timeout_s": 0}, "greater than 0"),
     ],
 )
-def test_wrong_values_are_refused_with_a_clear_reason(tmp_path: Path, overrides: dict[str, object], problem: str) -> None:
+def test_wrong_values_are_refused_with_a_clear_reason(
+    tmp_path: Path, overrides: dict[str, object], problem: str
+) -> None:
     with pytest.raises(ValidationError, match=re.escape(problem)):
         TelegramSettings(var_dir=tmp_path, **overrides)  # type: ignore[arg-type]

@@ -1,0 +1,275 @@
+"""The chat widget in a real browser against the real assistant (slow).
+
+Starts the action server, the Rasa server and the API on free ports (scripts/run_all.py),
+opens the demo page in headless Chromium (Debian's /usr/bin/chromium, never a
+downloaded one) and chats like a user: greeting, a FAQ, a quick reply, a reload, a
+restart of the Rasa server, a message pushed by an operator. Leaves a screenshot in
+tests/artifacts/widget.png.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.kb.loader import load_knowledge_base
+from bot.kb.render import render_answer
+from scripts.run_all import ROOT, Service, build_environment, services, start, stop_all
+
+pytestmark = pytest.mark.slow
+
+MODEL = ROOT / "models" / "sportello.tar.gz"
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SERVICE_TOKEN = "token-browser-e2e"
+STARTUP_S = 240
+WAIT_MS = 60_000  # upper bound for the assistant to answer; never a fixed sleep
+FAQ_QUESTION = "fino a quanto sono esenti i buoni pasto elettronici nel 2026?"
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+
+def _free_port() -> str:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return str(s.getsockname()[1])
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return bool(resp.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def _wait_healthy(running: list[Service]) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    while not all(_healthy(s.health_url) for s in running):
+        dead = [s.name for s in running if s.process and s.process.poll() is not None]
+        assert not dead, f"servizi terminati: {dead}"
+        assert time.monotonic() < deadline, f"i servizi non sono partiti entro {STARTUP_S} s"
+        time.sleep(0.5)
+
+
+@dataclass
+class Assistant:
+    env: dict[str, str]
+    running: list[Service]
+
+    def url(self, name: str) -> str:
+        return next(s.public_url for s in self.running if s.name == name)
+
+    def restart_rasa(self, while_down: Any = None) -> None:
+        """Stop the Rasa server, run `while_down()`, start it again and wait until it answers."""
+        rasa = next(s for s in self.running if s.name == "rasa")
+        assert rasa.process is not None
+        os.killpg(rasa.process.pid, signal.SIGTERM)
+        rasa.process.wait(timeout=30)
+        if while_down is not None:
+            while_down()
+        start(rasa, self.env)
+        _wait_healthy([rasa])
+
+    def push(self, sender_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
+        request = urllib.request.Request(
+            f"{self.url('rasa')}/webhooks/webchat/push",
+            data=json.dumps({"sender_id": sender_id, "messages": messages}).encode(),
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {SERVICE_TOKEN}"},
+        )
+        with urllib.request.urlopen(request, timeout=30) as resp:
+            body: dict[str, Any] = json.loads(resp.read())
+            return body
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
+    if not MODEL.exists():
+        pytest.skip("Modello assente (models/sportello.tar.gz): esegui `make train`")
+    if not CHROMIUM.exists():
+        pytest.skip("Chromium assente: installalo con `apt-get install chromium`")
+    var_dir: Path = tmp_path_factory.mktemp("var")
+    overrides = {
+        "SPORTELLO_VAR_DIR": str(var_dir),
+        "SPORTELLO_ACTIONS_PORT": _free_port(),
+        "SPORTELLO_RASA_PORT": _free_port(),
+        "SPORTELLO_API_PORT": _free_port(),
+        "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
+        "SPORTELLO_SERVICE_TOKEN": SERVICE_TOKEN,
+        "SPORTELLO_BUTTON_SECRET": "segreto-browser-e2e-abbastanza-lungo",
+    }
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env = build_environment({**base, **overrides})
+    running = services(env)
+    for service in running:
+        start(service, env)
+    try:
+        _wait_healthy(running)
+        yield Assistant(env, running)
+    finally:
+        stop_all(running)
+
+
+@pytest.fixture(scope="module")
+def browser(assistant: Assistant) -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def _plain(markdown: str) -> str:
+    """What a paragraph of the bot's Markdown reads like on screen."""
+    return re.sub(r"\s+", " ", markdown.replace("**", "")).strip()
+
+
+def _say(page: Any, text: str) -> None:
+    page.locator("textarea").fill(text)
+    page.keyboard.press("Enter")
+
+
+def _focused(page: Any) -> str:
+    """The focused element inside the widget, as "tag#id.class"."""
+    return str(
+        page.evaluate(
+            """() => {
+                const el = document.querySelector('#sportello-welfare-widget').shadowRoot.activeElement;
+                return el ? `${el.tagName.toLowerCase()}#${el.id}.${el.className}` : '';
+            }"""
+        )
+    )
+
+
+def test_a_conversation_in_the_browser(assistant: Assistant, browser: Any) -> None:
+    errors: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="it-IT")
+    page = context.new_page()
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{assistant.url('api')}/")
+    launcher = page.locator(".sw-launcher")
+    log = page.locator(".sw-log")
+    bot = page.locator(".sw-msg.sw-bot")
+    user = page.locator(".sw-msg.sw-user")
+
+    # Keyboard: the launcher opens the chat and the input gets the focus.
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    launcher.focus()
+    page.keyboard.press("Enter")
+    expect(launcher).to_have_attribute("aria-expanded", "true")
+    expect(page.locator(".sw-panel")).to_be_visible()
+    assert _focused(page).startswith("textarea#sw-input")
+    expect(log).to_have_attribute("role", "log")
+    expect(log).to_have_attribute("aria-live", "polite")
+    expect(page.locator("label[for=sw-input]")).to_have_text("Scrivi la tua domanda")
+    privacy = page.locator(".sw-footer a")
+    expect(privacy).to_have_attribute("rel", "noopener noreferrer")
+    expect(page.locator(".sw-status")).to_contain_text("Online", timeout=WAIT_MS)
+
+    # Greeting, then a FAQ answered from the knowledge base.
+    _say(page, "ciao")
+    expect(bot.nth(1)).to_contain_text("Sportello Welfare", timeout=WAIT_MS)
+    expect(bot.nth(1)).to_contain_text("Privacy")
+    _say(page, FAQ_QUESTION)
+    topic = load_knowledge_base().get("buoni_pasto")
+    assert topic is not None
+    first_paragraph = render_answer(topic).split("\n\n")[0]
+    answer = bot.filter(has_text="Riferimenti")
+    expect(answer).to_contain_text(_plain(first_paragraph), timeout=WAIT_MS)
+    expect(answer.locator("strong").first).to_be_visible()  # **bold** is rendered, not shown
+
+    # A quick reply: 👍 sends the vote, the bot thanks, the buttons are spent.
+    answer.get_by_role("button", name="👍 Utile").click()
+    expect(user.last).to_have_text(re.compile("👍 Utile"))
+    expect(bot.last).to_contain_text("Grazie", timeout=WAIT_MS)
+    expect(answer.get_by_role("button", name="👍 Utile")).to_be_disabled()
+
+    # A reload keeps the conversation: the history comes back from the tracker store.
+    page.reload()
+    page.locator(".sw-launcher").click()
+    expect(user).to_have_count(3, timeout=WAIT_MS)
+    expect(user.nth(0)).to_contain_text("ciao")
+    expect(user.nth(1)).to_contain_text(FAQ_QUESTION)
+    expect(user.nth(2)).to_contain_text("👍 Utile")
+    expect(bot.filter(has_text="Riferimenti")).to_contain_text(_plain(first_paragraph))
+    expect(bot.last).to_contain_text("Grazie")
+    expect(page.get_by_role("button", name="👍 Utile")).to_be_disabled()
+
+    # The Rasa server restarts: the widget says so, keeps what is typed meanwhile and
+    # sends it once it has reconnected by itself.
+    def while_down() -> None:
+        expect(page.locator(".sw-status")).to_contain_text("riconnessione", timeout=WAIT_MS)
+        _say(page, "come funziona il premio di risultato?")
+        expect(page.locator(".sw-queued .sw-note")).to_be_visible()
+
+    assistant.restart_rasa(while_down)
+    expect(page.locator(".sw-status")).to_contain_text("Online", timeout=WAIT_MS)
+    expect(page.locator(".sw-queued")).to_have_count(0, timeout=WAIT_MS)
+    expect(user).to_have_count(4)
+    expect(page.locator(".sw-log > .sw-msg").last).to_have_class(re.compile("sw-bot"), timeout=WAIT_MS)
+    expect(page.locator(".sw-typing")).to_be_hidden(timeout=WAIT_MS)
+
+    # An operator's message arrives without the user writing; its Markdown is safe.
+    token = page.evaluate("Object.entries(sessionStorage).find(([k]) => k.startsWith('sportello-welfare:'))[1]")
+    sender = "web:" + json.loads(token)["token"].split(".")[0]
+    pushed = "Sono Anna dello Sportello: leggi il [bando della Regione](https://www.regione.piemonte.it). <b>ok</b>"
+    result = assistant.push(sender, [{"text": pushed, "buttons": [{"title": "Grazie", "payload": "/thanks"}]}])
+    assert result == {"recorded": 1, "connected": True}
+    operator = bot.filter(has_text="Sono Anna")
+    expect(operator).to_be_visible(timeout=WAIT_MS)
+    expect(operator).to_contain_text("<b>ok</b>")  # shown as text, never as HTML
+    assert operator.locator("b").count() == 0
+    link = operator.get_by_role("link", name=re.compile("bando della Regione"))
+    expect(link).to_have_attribute("target", "_blank")
+    expect(link).to_have_attribute("rel", "noopener noreferrer")
+    expect(operator.get_by_role("button", name="Grazie")).to_be_enabled()
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget.png"))
+
+    # Esc closes the chat and the focus goes back to the launcher.
+    page.keyboard.press("Escape")
+    expect(page.locator(".sw-panel")).to_be_hidden()
+    expect(launcher).to_have_attribute("aria-expanded", "false")
+    assert "sw-launcher" in _focused(page)
+    assert errors == []
+    context.close()
+
+
+def test_on_a_phone_the_chat_fills_the_screen(assistant: Assistant, browser: Any) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 780}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.goto(f"{assistant.url('api')}/")
+    page.locator(".sw-launcher").click()
+    _say(page, "ciao")
+    expect(page.locator(".sw-msg.sw-bot").nth(1)).to_contain_text("Sportello Welfare", timeout=WAIT_MS)
+    box = page.locator(".sw-panel").bounding_box()
+    assert box is not None and (box["x"], box["y"], box["width"], box["height"]) == (0, 0, 390, 780)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "widget-mobile.png"))
+    page.get_by_role("button", name="Chiudi la chat").first.click()
+    expect(page.locator(".sw-panel")).to_be_hidden()
+    context.close()

@@ -110,12 +110,17 @@ async def _conversation(client: httpx.AsyncClient, url: str, sender: str, texts:
 
 
 async def measure_latency(
-    url: str, questions: list[str], turns: int, conversations: int
+    url: str, questions: list[str], turns: int, conversations: int, length: int
 ) -> tuple[list[float], list[float]]:
     limits = httpx.Limits(max_connections=conversations + 5)
     async with httpx.AsyncClient(timeout=30, limits=limits) as client:
         await _conversation(client, url, "bench-warmup", questions[:5])
-        sequential = await _conversation(client, url, "bench-seq", questions[:turns])
+        # Real conversations are a handful of turns: Rasa loads and ships the whole
+        # tracker every turn, so one 200-turn conversation would measure its growth.
+        sequential = []
+        for start_at in range(0, turns, length):
+            batch = questions[start_at : min(start_at + length, turns)]
+            sequential += await _conversation(client, url, f"bench-seq-{start_at}", batch)
         per_conversation = max(1, turns // conversations)
         batches = [
             questions[i * per_conversation : (i + 1) * per_conversation] or questions[:per_conversation]
@@ -131,6 +136,7 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--turns", type=int, default=200, help="turni misurati in sequenza (e in totale in parallelo)")
     parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--length", type=int, default=10, help="turni per conversazione nella misura in sequenza")
     parser.add_argument("--no-train", action="store_true", help="salta la misura del tempo di addestramento")
     parser.add_argument("--no-record", action="store_true", help="non scrivere in docs/benchmarks.md")
     args = parser.parse_args(argv)
@@ -156,7 +162,9 @@ def main(argv: list[str]) -> int:
             time.sleep(0.25)
         start_s = time.monotonic() - started
         questions = _questions()
-        sequential, concurrent = asyncio.run(measure_latency(url, questions, args.turns, args.conversations))
+        sequential, concurrent = asyncio.run(
+            measure_latency(url, questions, args.turns, args.conversations, args.length)
+        )
         rss = sum(_rss_mib(s.process.pid) for s in wanted if s.process)
         rasa_rss = _rss_mib(next(s for s in wanted if s.name == "rasa").process.pid)  # type: ignore[union-attr]
     finally:

@@ -16,6 +16,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import server_patches
 from bot.channels.guard import screen
 from bot.channels.payloads import PayloadSigner
 from bot.channels.settings import button_secret, get_settings
@@ -36,6 +37,7 @@ class RestInput(InputChannel):
         return "rest"
 
     def __init__(self) -> None:
+        server_patches.apply()
         self._signer = PayloadSigner(button_secret())
         self._max_chars = get_settings().max_message_chars
 

@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels import server_patches
 from bot.channels.guard import screen
 from bot.channels.history import bot_message, history, user_message, user_message_id
 from bot.channels.payloads import PayloadSigner
@@ -106,6 +107,7 @@ class WebchatInput(InputChannel):
         return cls(socketio_path=str(credentials.get("socketio_path") or DEFAULT_SOCKETIO_PATH))
 
     def __init__(self, socketio_path: str = DEFAULT_SOCKETIO_PATH, settings: WebchatSettings | None = None) -> None:
+        server_patches.apply()
         secret = button_secret()
         self.socketio_path = socketio_path
         self._settings = settings or get_webchat_settings()

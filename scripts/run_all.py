@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 import secrets
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +163,43 @@ def stop_all(running: list[Service]) -> None:
             os.killpg(service.process.pid, signal.SIGKILL)
             service.process.wait()
     print("==> Assistente fermato.")
+
+
+def free_port() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return str(sock.getsockname()[1])
+
+
+def wait_healthy(running: list[Service], timeout_s: float = STARTUP_TIMEOUT_S) -> None:
+    """Return once every service answers its health URL; raise if one dies or time runs out."""
+    deadline = time.monotonic() + timeout_s
+    while not all(_healthy(s.health_url) for s in running):
+        dead = [s.name for s in running if s.process is not None and s.process.poll() is not None]
+        if dead:
+            raise RuntimeError(f"servizi terminati: {', '.join(dead)}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"i servizi non sono partiti entro {timeout_s:.0f} s")
+        time.sleep(0.5)
+
+
+@contextmanager
+def assistant_running(
+    overrides: Mapping[str, str], only: Collection[str] | None = None, timeout_s: float = STARTUP_TIMEOUT_S
+) -> Iterator[tuple[dict[str, str], dict[str, Service]]]:
+    """The assistant for tests and benchmarks: our SPORTELLO_* settings ignored, `overrides`
+    applied (free ports: `free_port()`), every service (or those named in `only`) started
+    and healthy; all stopped on exit. Yields the environment and the services by name."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
+    env = build_environment({**base, **overrides})
+    running = [s for s in services(env) if only is None or s.name in only]
+    try:
+        for service in running:
+            start(service, env)
+        wait_healthy(running, timeout_s)
+        yield env, {s.name: s for s in running}
+    finally:
+        stop_all(running)
 
 
 def main() -> int:

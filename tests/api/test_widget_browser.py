@@ -13,8 +13,6 @@ import json
 import os
 import re
 import signal
-import socket
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -26,7 +24,7 @@ import pytest
 
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
-from scripts.run_all import ROOT, Service, build_environment, services, start, stop_all
+from scripts.run_all import ROOT, Service, assistant_running, free_port, start, wait_healthy
 
 pytestmark = pytest.mark.slow
 
@@ -51,47 +49,24 @@ playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
 
 
-def _free_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
-def _wait_healthy(running: list[Service]) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    while not all(_healthy(s.health_url) for s in running):
-        dead = [s.name for s in running if s.process and s.process.poll() is not None]
-        assert not dead, f"servizi terminati: {dead}"
-        assert time.monotonic() < deadline, f"i servizi non sono partiti entro {STARTUP_S} s"
-        time.sleep(0.5)
-
-
 @dataclass
 class Assistant:
     env: dict[str, str]
-    running: list[Service]
+    services: dict[str, Service]
 
     def url(self, name: str) -> str:
-        return next(s.public_url for s in self.running if s.name == name)
+        return self.services[name].public_url
 
     def restart_rasa(self, while_down: Any = None) -> None:
         """Stop the Rasa server, run `while_down()`, start it again and wait until it answers."""
-        rasa = next(s for s in self.running if s.name == "rasa")
+        rasa = self.services["rasa"]
         assert rasa.process is not None
         os.killpg(rasa.process.pid, signal.SIGTERM)
         rasa.process.wait(timeout=30)
         if while_down is not None:
             while_down()
         start(rasa, self.env)
-        _wait_healthy([rasa])
+        wait_healthy([rasa], STARTUP_S)
 
     def push(self, sender_id: str, messages: list[dict[str, Any]]) -> dict[str, Any]:
         request = urllib.request.Request(
@@ -113,23 +88,15 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": _free_port(),
-        "SPORTELLO_RASA_PORT": _free_port(),
-        "SPORTELLO_API_PORT": _free_port(),
+        "SPORTELLO_ACTIONS_PORT": free_port(),
+        "SPORTELLO_RASA_PORT": free_port(),
+        "SPORTELLO_API_PORT": free_port(),
         "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
         "SPORTELLO_SERVICE_TOKEN": SERVICE_TOKEN,
         "SPORTELLO_BUTTON_SECRET": "segreto-browser-e2e-abbastanza-lungo",
     }
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
-    env = build_environment({**base, **overrides})
-    running = services(env)
-    for service in running:
-        start(service, env)
-    try:
-        _wait_healthy(running)
-        yield Assistant(env, running)
-    finally:
-        stop_all(running)
+    with assistant_running(overrides, timeout_s=STARTUP_S) as (env, by_name):
+        yield Assistant(env, by_name)
 
 
 @pytest.fixture(scope="module")

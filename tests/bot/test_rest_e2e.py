@@ -7,10 +7,7 @@ free local ports, then talks to the webhook like a user.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -22,16 +19,10 @@ import pytest
 
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
-from scripts.run_all import ROOT, build_environment, services, start, stop_all
+from scripts.run_all import ROOT, assistant_running, free_port
 
 pytestmark = pytest.mark.slow
 MODEL = ROOT / "models" / "sportello.tar.gz"
-
-
-def _free_port() -> str:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return str(s.getsockname()[1])
 
 
 def _post(url: str, body: bytes, content_type: str = "application/json") -> tuple[int, Any]:
@@ -73,43 +64,21 @@ class Assistant:
         return data["items"] if isinstance(data, dict) else data
 
 
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return resp.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     assert MODEL.exists(), "Modello assente: esegui `make train`"
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": _free_port(),
-        "SPORTELLO_RASA_PORT": _free_port(),
-        "SPORTELLO_API_PORT": _free_port(),
+        "SPORTELLO_ACTIONS_PORT": free_port(),
+        "SPORTELLO_RASA_PORT": free_port(),
+        "SPORTELLO_API_PORT": free_port(),
         "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
         "SPORTELLO_SERVICE_TOKEN": "token-e2e",
         "SPORTELLO_BUTTON_SECRET": "segreto-e2e-abbastanza-lungo",
     }
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
-    env = build_environment({**base, **overrides})
-    running = services(env)
-    for service in running:
-        start(service, env)
-    try:
-        deadline = time.monotonic() + 240
-        while not all(_healthy(s.health_url) for s in running):
-            dead = [s.name for s in running if s.process and s.process.poll() is not None]
-            assert not dead, f"servizi terminati: {dead}"
-            assert time.monotonic() < deadline, "i servizi non sono partiti entro 240 s"
-            time.sleep(0.5)
-        by_name = {s.name: s for s in running}
+    with assistant_running(overrides, timeout_s=240) as (_, by_name):
         yield Assistant(by_name["rasa"].public_url, by_name["api"].public_url, "token-e2e", var_dir / "tracker.db")
-    finally:
-        stop_all(running)
 
 
 def test_greeting_introduces_the_assistant_and_the_privacy_notice(assistant: Assistant) -> None:

@@ -7,10 +7,6 @@ chats: /start, a FAQ question, a button press.
 
 from __future__ import annotations
 
-import os
-import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -22,23 +18,14 @@ from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from connectors.telegram.formatting import render_html
 from connectors.telegram.settings import TelegramSettings
-from scripts.run_all import ROOT, build_environment, services, start, stop_all
+from scripts.run_all import ROOT, assistant_running, free_port
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_telegram import FakeTelegram, visible_text
-from tests.connectors.telegram.support import free_port
 
 pytestmark = pytest.mark.slow
 MODEL = ROOT / "models" / "sportello.tar.gz"
 BUTTON_SECRET = "segreto-e2e-telegram-abbastanza-lungo"
 START_TIMEOUT_S = 240
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 @pytest.fixture(scope="module")
@@ -48,28 +35,15 @@ def rasa_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": str(free_port()),
-        "SPORTELLO_RASA_PORT": str(free_port()),
+        "SPORTELLO_ACTIONS_PORT": free_port(),
+        "SPORTELLO_RASA_PORT": free_port(),
         # No API here: votes fail politely (the action logs a warning) and nothing leaves 127.0.0.1.
         "SPORTELLO_API_URL": f"http://127.0.0.1:{free_port()}",
         "SPORTELLO_SERVICE_TOKEN": "token-e2e-telegram",
         "SPORTELLO_BUTTON_SECRET": BUTTON_SECRET,
     }
-    base = {k: v for k, v in os.environ.items() if not k.startswith("SPORTELLO_")}
-    env = build_environment({**base, **overrides})
-    running = [s for s in services(env) if s.name in ("azioni", "rasa")]
-    for service in running:
-        start(service, env)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while not all(_healthy(s.health_url) for s in running):
-            dead = [s.name for s in running if s.process and s.process.poll() is not None]
-            assert not dead, f"servizi terminati: {dead}"
-            assert time.monotonic() < deadline, f"i servizi non sono partiti entro {START_TIMEOUT_S} s"
-            time.sleep(0.5)
-        yield next(s for s in running if s.name == "rasa").public_url
-    finally:
-        stop_all(running)
+    with assistant_running(overrides, only=("azioni", "rasa"), timeout_s=START_TIMEOUT_S) as (_, by_name):
+        yield by_name["rasa"].public_url
 
 
 def _shown(markdown: str) -> str:

@@ -25,21 +25,12 @@ import pytest
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from scripts.run_all import ROOT, Service, assistant_running, free_port, start, wait_healthy
+from tests.api.browser import CHROMIUM, CHROMIUM_ARGS
 
 pytestmark = pytest.mark.slow
 
 MODEL = ROOT / "models" / "sportello.tar.gz"
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-dev-shm-usage",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-]
 SERVICE_TOKEN = "token-browser-e2e"
 STARTUP_S = 240
 WAIT_MS = 60_000  # upper bound for the assistant to answer; never a fixed sleep

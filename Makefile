@@ -32,16 +32,16 @@ train: generate  ## Train the model when its inputs changed
 	@scripts/train.sh $(NLU_CONFIG) sportello
 
 run: train  ## Set up, train if needed and run the whole assistant (Ctrl-C stops it)
-	@$(APP)/python scripts/run_all.py
+	@$(APP)/python -m scripts.run_all
 
 test: check-kb  ## Set up, train if needed and run every test (slow ones included)
 	@scripts/train.sh $(NLU_CONFIG) sportello
 	$(BOT)/python -m pytest tests/bot
-	$(APP)/python -m pytest tests/api tests/connectors
+	$(APP)/python -m pytest tests/api tests/connectors tests/sportello
 
 test-fast: check-kb  ## Run the tests that need no trained model and no browser
 	$(BOT)/python -m pytest tests/bot -m "not slow"
-	$(APP)/python -m pytest tests/api tests/connectors -m "not slow"
+	$(APP)/python -m pytest tests/api tests/connectors tests/sportello -m "not slow"
 
 eval: train  ## Accuracy on the held-out questions; appends the figures to docs/benchmarks.md
 	$(BOT)/python -m bot.eval.run --model models/sportello.tar.gz --label $(NLU_CONFIG) --record
@@ -56,8 +56,8 @@ lint: setup  ## ruff on all code
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 
-typecheck: setup  ## mypy on the API (app env) and the bot code (bot env)
-	$(APP)/mypy api connectors
+typecheck: setup  ## mypy on the app-env code and the bot code (bot env)
+	$(APP)/mypy api connectors sportello scripts/run_all.py
 	$(BOT)/mypy bot
 
 clean:  ## Remove models and local data (keeps the environments)

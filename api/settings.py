@@ -8,25 +8,17 @@ action server and the API agree on it without any configuration.
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sportello.var_secrets import persistent_secret
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 SERVICE_TOKEN_FILE = "service_token"
 DATABASE_FILE = "sportello.db"
-
-
-def persistent_secret(var_dir: Path, file_name: str) -> str:
-    """The secret kept in `var_dir/file_name`, generated once (same format as run_all.py)."""
-    path = var_dir / file_name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 class Settings(BaseSettings):

@@ -10,7 +10,6 @@ Standard library only, so it runs before anything else is installed.
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import socket
 import subprocess
@@ -23,6 +22,8 @@ from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sportello.var_secrets import persistent_secret
 
 ROOT = Path(__file__).resolve().parents[1]
 STARTUP_TIMEOUT_S = 180
@@ -44,14 +45,7 @@ class Service:
 
 def _persistent_secret(env: Mapping[str, str], env_name: str, var_dir: Path, file_name: str) -> str:
     """The secret from the environment, else one generated once and kept in .var/."""
-    value = env.get(env_name)
-    if value:
-        return value
-    path = var_dir / file_name
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return env.get(env_name) or persistent_secret(var_dir, file_name)
 
 
 def build_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseSettings, Field
+
+from sportello.var_secrets import persistent_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -31,9 +32,4 @@ def button_secret(settings: ChannelSettings | None = None) -> bytes:
     settings = settings or get_settings()
     if settings.button_secret:
         return settings.button_secret.encode()
-    path = settings.var_dir / "button_secret"
-    if not path.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip().encode()
+    return persistent_secret(settings.var_dir, "button_secret").encode()

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import secrets
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import BaseSettings, Field
 
 from bot.channels.settings import REPO_ROOT
+from sportello.var_secrets import persistent_secret
 
 SERVICE_TOKEN_FILE = "service_token"
 
@@ -46,9 +46,4 @@ def service_token(settings: WebchatSettings | None = None) -> str:
     settings = settings or get_webchat_settings()
     if settings.service_token:
         return settings.service_token
-    path = settings.var_dir / SERVICE_TOKEN_FILE
-    if not path.exists():
-        settings.var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
+    return persistent_secret(settings.var_dir, SERVICE_TOKEN_FILE)

@@ -8,13 +8,14 @@ them without any configuration.
 from __future__ import annotations
 
 import re
-import secrets
 from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from sportello.var_secrets import persistent_secret
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 BUTTON_SECRET_FILE = "button_secret"
@@ -24,16 +25,6 @@ DEDUP_DB_FILE = "telegram_updates.db"
 # Telegram accepts only these characters in setWebhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 _RESERVED_PATHS = ("/health", "/internal")
-
-
-def persistent_secret(var_dir: Path, file_name: str) -> str:
-    """The secret kept in `var_dir/file_name`, generated once (same format as run_all.py)."""
-    path = var_dir / file_name
-    if not path.exists():
-        var_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(32))
-        path.chmod(0o600)
-    return path.read_text().strip()
 
 
 class TelegramSettings(BaseSettings):

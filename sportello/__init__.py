@@ -1,0 +1,1 @@
+"""Helpers every process of the assistant shares, whatever its environment: standard library only."""

@@ -24,6 +24,10 @@ NO_TEXT_REPLY = (
     "sul welfare aziendale, per esempio «come funzionano i buoni pasto?»."
 )
 NOT_TEXT_REPLY = "Posso leggere solo messaggi di testo. Scrivimi la tua domanda a parole."
+# Every channel's answer when the assistant itself fails (Rasa down, an error).
+FAILURE_REPLY = (
+    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. Riprova tra qualche minuto."
+)
 
 _LEADING_COMMAND = re.compile(r"^[\s/\\]+")
 # Control and format characters (except newline and tab) are never part of a question.

@@ -17,7 +17,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels import server_patches
-from bot.channels.guard import screen
+from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.payloads import PayloadSigner
 from bot.channels.settings import button_secret, get_settings
 from bot.channels.signing import SigningOutputChannel
@@ -26,9 +26,6 @@ logger = logging.getLogger(__name__)
 
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
 TRUSTED_INPUT_CHANNELS = {"rest", "telegram", "webchat"}
-FAILURE_REPLY = (
-    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. Riprova tra qualche minuto."
-)
 
 
 class RestInput(InputChannel):

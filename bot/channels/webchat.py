@@ -34,10 +34,9 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels import server_patches
-from bot.channels.guard import screen
+from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.history import bot_message, history, user_message, user_message_id
 from bot.channels.payloads import PayloadSigner
-from bot.channels.rest import FAILURE_REPLY
 from bot.channels.settings import button_secret, get_settings
 from bot.channels.webchat_push import push_handler
 from bot.channels.webchat_session import SessionTokens, derive_key

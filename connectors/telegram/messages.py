@@ -7,9 +7,6 @@ from typing import Any
 
 SENDER_PREFIX = "telegram:"
 
-FAILURE_REPLY = (
-    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. Riprova tra qualche minuto."
-)
 NOT_TEXT_REPLY = (
     "Posso leggere solo messaggi di testo: foto, vocali, adesivi, file e posizioni non riesco ad aprirli. "
     "Scrivimi a parole la tua domanda sul welfare aziendale. 🙂"

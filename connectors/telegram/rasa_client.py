@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from connectors.telegram.messages import FAILURE_REPLY, BotMessage
+from bot.channels.guard import FAILURE_REPLY
+from connectors.telegram.messages import BotMessage
 
 logger = logging.getLogger(__name__)
 

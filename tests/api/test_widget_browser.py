@@ -25,7 +25,7 @@ import pytest
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from scripts.run_all import ROOT, Service, assistant_running, free_port, start, wait_healthy
-from tests.api.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.api.browser import CHROMIUM, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -92,12 +92,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
 
 @pytest.fixture(scope="module")
 def browser(assistant: Assistant) -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 def _plain(markdown: str) -> str:

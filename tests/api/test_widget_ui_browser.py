@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from api.routes.widget import STATIC_DIR
-from tests.api.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.api.browser import CHROMIUM, chromium
 
 pytestmark = pytest.mark.slow
 
@@ -43,12 +43,8 @@ def _host_page(attributes: str) -> str:
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip("Chromium assente: installalo con `apt-get install chromium`")
-    with playwright_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    with chromium() as browser:
+        yield browser
 
 
 @pytest.fixture

@@ -7,9 +7,8 @@ from typing import Any
 import pytest
 import socketio
 
-from bot.channels.guard import EMPTY_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY
+from bot.channels.guard import EMPTY_REPLY, FAILURE_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY
 from bot.channels.payloads import PayloadSigner
-from bot.channels.rest import FAILURE_REPLY
 from bot.channels.webchat import RecentIds, WebchatInput
 from bot.channels.webchat_session import SessionTokens, conversation_of, derive_key
 from bot.channels.webchat_settings import get_webchat_settings

@@ -6,9 +6,15 @@ import asyncio
 import contextlib
 import socket
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
+
+from scripts import run_all
+
+if TYPE_CHECKING:
+    from tests.connectors.telegram.fake_rasa import FakeRasa
+    from tests.connectors.telegram.fake_telegram import FakeTelegram
 
 
 class _QuietServer(uvicorn.Server):
@@ -18,9 +24,21 @@ class _QuietServer(uvicorn.Server):
 
 
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return int(run_all.free_port())
+
+
+async def assert_a_duplicate_update_is_handled_once(telegram: FakeTelegram, rasa: FakeRasa, chat: int) -> None:
+    """Push the same update twice, then another: Rasa and the chat see each message once."""
+    update = telegram.message_update(chat, "una volta sola")
+    await telegram.push(update)
+    await telegram.push(update)
+    await telegram.push(telegram.message_update(chat, "fine"))
+
+    # Updates of a chat are processed in order: once "fine" is answered, the duplicate was seen.
+    replies = await telegram.wait_sent(2, chat_id=chat)
+
+    assert [r["shown_text"] for r in replies] == ["Hai scritto: una volta sola", "Hai scritto: fine"]
+    assert [r["message"] for r in rasa.received] == ["una volta sola", "fine"]
 
 
 @contextlib.asynccontextmanager

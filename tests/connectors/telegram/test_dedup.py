@@ -17,7 +17,7 @@ from connectors.telegram.settings import TelegramSettings
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
-from tests.connectors.telegram.support import free_port
+from tests.connectors.telegram.support import assert_a_duplicate_update_is_handled_once, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
@@ -118,13 +118,4 @@ async def test_the_bridge_uses_redis_when_configured_and_handles_a_duplicate_onc
     await unstarted.stop()
 
     await start_bridge(settings, dedup=RedisDedup(REDIS_URL, "424242", prefix=redis_prefix))
-    update = telegram.message_update(CHAT, "una volta sola")
-    await telegram.push(update)
-    await telegram.push(update)
-    await telegram.push(telegram.message_update(CHAT, "fine"))
-
-    # Updates of a chat are processed in order: once "fine" is answered, the duplicate was seen.
-    replies = await telegram.wait_sent(2, chat_id=CHAT)
-
-    assert [r["shown_text"] for r in replies] == ["Hai scritto: una volta sola", "Hai scritto: fine"]
-    assert [r["message"] for r in rasa.received] == ["una volta sola", "fine"]
+    await assert_a_duplicate_update_is_handled_once(telegram, rasa, CHAT)

@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from starlette.responses import PlainTextResponse
 
+from bot.channels.guard import FAILURE_REPLY
 from connectors.telegram.app import TelegramBridge
-from connectors.telegram.messages import FAILURE_REPLY, NOT_TEXT_REPLY
+from connectors.telegram.messages import NOT_TEXT_REPLY
 from connectors.telegram.settings import TelegramSettings
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
-from tests.connectors.telegram.support import free_port
+from tests.connectors.telegram.support import assert_a_duplicate_update_is_handled_once, free_port
 
 SENDER = f"telegram:{CHAT}"
 
@@ -227,13 +228,4 @@ async def test_rasa_errors_get_the_technical_problem_reply(
 async def test_a_duplicate_update_is_handled_once(
     telegram: FakeTelegram, rasa: FakeRasa, polling_bridge: TelegramBridge
 ) -> None:
-    update = telegram.message_update(CHAT, "una volta sola")
-    await telegram.push(update)
-    await telegram.push(update)
-    await telegram.push(telegram.message_update(CHAT, "fine"))
-
-    # Updates of a chat are processed in order: once "fine" is answered, the duplicate was seen.
-    replies = await telegram.wait_sent(2, chat_id=CHAT)
-
-    assert [r["shown_text"] for r in replies] == ["Hai scritto: una volta sola", "Hai scritto: fine"]
-    assert [r["message"] for r in rasa.received] == ["una volta sola", "fine"]
+    await assert_a_duplicate_update_is_handled_once(telegram, rasa, CHAT)

@@ -7,7 +7,8 @@ from typing import Any
 
 import httpx
 
-from connectors.telegram.messages import BUTTONS_ONLY_TEXT, FAILURE_REPLY, BotMessage, Button
+from bot.channels.guard import FAILURE_REPLY
+from connectors.telegram.messages import BUTTONS_ONLY_TEXT, BotMessage, Button
 from connectors.telegram.rasa_client import RasaClient
 
 

@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Pipeline used by train/run/test; see README for the opt-in spaCy model.
 NLU_CONFIG ?= $(or $(SPORTELLO_NLU_CONFIG),config.yml)
 
-.PHONY: help setup run test test-fast train generate check-kb eval compare bench lint typecheck clean lock-bot lock-app
+.PHONY: help setup run test test-fast train generate check-kb eval compare bench lint typecheck docs-config clean lock-bot lock-app
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,14 +34,12 @@ train: generate  ## Train the model when its inputs changed
 run: train  ## Set up, train if needed and run the whole assistant (Ctrl-C stops it)
 	@$(APP)/python -m scripts.run_all
 
-test: check-kb  ## Set up, train if needed and run every test (slow ones included)
+test: check-kb  ## Set up, train if needed and run every test (both environments, coverage)
 	@scripts/train.sh $(NLU_CONFIG) sportello
-	$(BOT)/python -m pytest tests/bot
-	$(APP)/python -m pytest tests/api tests/connectors tests/sportello
+	@scripts/test.sh
 
 test-fast: check-kb  ## Run the tests that need no trained model and no browser
-	$(BOT)/python -m pytest tests/bot -m "not slow"
-	$(APP)/python -m pytest tests/api tests/connectors tests/sportello -m "not slow"
+	@scripts/test.sh -m "not slow"
 
 eval: train  ## Accuracy on the held-out questions; appends the figures to docs/benchmarks.md
 	$(BOT)/python -m bot.eval.run --model models/sportello.tar.gz --label $(NLU_CONFIG) --record
@@ -49,19 +47,25 @@ eval: train  ## Accuracy on the held-out questions; appends the figures to docs/
 compare: generate  ## Train and evaluate every candidate NLU pipeline (slow)
 	$(BOT)/python -m bot.eval.compare
 
-bench: train  ## Latency, start time, memory and training time through the REST channel
+bench: train  ## Latency, start time, memory and training time; the ticket queue on SQLite and PostgreSQL
 	$(APP)/python -m scripts.bench
+	$(APP)/python -m scripts.bench_tickets
 
-lint: setup  ## ruff on all code
+lint: setup  ## ruff, the allowed imports between the two environments, the README's variables table
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
+	$(APP)/lint-imports
+	$(APP)/python -m sportello.config --check
 
 typecheck: setup  ## mypy on the app-env code and the bot code (bot env)
-	$(APP)/mypy api connectors sportello scripts/run_all.py
-	$(BOT)/mypy bot
+	$(APP)/mypy api connectors sportello scripts
+	$(BOT)/mypy bot sportello
+
+docs-config:  ## Regenerate the README's table of SPORTELLO_* variables from sportello/config/registry.py
+	@$(APP)/python -m sportello.config --write
 
 clean:  ## Remove models and local data (keeps the environments)
-	rm -rf models .var .pytest_cache
+	rm -rf models .var .pytest_cache .coverage-*
 
 lock-bot:  ## Re-resolve requirements/bot.in into bot.lock (needs Python 3.10)
 	@py=$$(scripts/find_python.sh bot) && rm -rf /tmp/sportello-lock-bot && $$py -m venv /tmp/sportello-lock-bot \

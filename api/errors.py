@@ -1,14 +1,16 @@
-"""Error responses in Italian, in FastAPI's usual shape (`{"detail": ...}`).
+"""Every error of the API as RFC 9457 problem details (sportello/problems.py), in Italian.
 
-Validation errors keep FastAPI's list of `{"loc", "msg", "type"}`, with `msg`
-translated, so clients can still read `type` and `loc`; the input is not echoed.
+Validation errors list each field in the `errors` extension as `{"loc", "msg", "type"}`
+(pydantic's `loc` and `type`, `msg` translated), so clients can still read which
+field is wrong; the input is not echoed. An `HTTPException` whose `detail` is a dict
+becomes a problem whose `detail` is the dict's "detail" and whose extensions are the
+other keys (e.g. `allowed` for a ticket transition that is not possible).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from http import HTTPStatus
 from typing import Any, cast
 
 from fastapi import FastAPI, Request
@@ -18,13 +20,26 @@ from fastapi.responses import JSONResponse, Response
 from fastapi.utils import is_body_allowed_for_status_code
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from api.schemas import TOPIC_ID_PATTERN
+from sportello.problems import (
+    MEDIA_TYPE,
+    STANDARD_MEMBERS,
+    default_detail,
+    field_error,
+    invalid_request,
+    problem,
+    title_of,
+)
 
 logger = logging.getLogger(__name__)
 
 DATABASE_UNAVAILABLE = "Database non disponibile: riprova tra poco."
-INTERNAL_ERROR = "Errore interno del server."
+INTERNAL_ERROR = default_detail(500)
+# What FastAPI says when a JSON body cannot even be decoded (e.g. bytes that are not UTF-8).
+FASTAPI_BODY_PARSE_ERROR = "There was an error parsing the body"
+METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 
 # pydantic error type -> Italian message; `{name}` fields come from the error's ctx.
 VALIDATION_MESSAGES: dict[str, str] = {
@@ -52,22 +67,16 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "json_type": "JSON non valido.",
     "model_attributes_type": "Il corpo della richiesta deve essere un oggetto JSON.",
     "dict_type": "Il corpo della richiesta deve essere un oggetto JSON.",
+    "list_type": "Deve essere un elenco.",
+    "too_short": "Deve contenere almeno {min_length} elementi.",
+    "too_long": "Può contenere al massimo {max_length} elementi.",
+    "datetime_type": "Deve essere una data e ora (ISO 8601, per esempio 2026-03-02T09:15:00Z).",
+    "datetime_parsing": "Deve essere una data e ora (ISO 8601, per esempio 2026-03-02T09:15:00Z).",
+    "timezone_aware": "Indica il fuso orario (per esempio 2026-03-02T09:15:00Z).",
+    # Our own validators raise ValueError with an Italian message: show it.
+    "value_error": "{error}",
 }
 FALLBACK_VALIDATION_MESSAGE = "Valore non valido."
-
-HTTP_MESSAGES: dict[int, str] = {
-    400: "Richiesta non valida.",
-    401: "Autenticazione richiesta.",
-    403: "Accesso negato.",
-    404: "Risorsa non trovata.",
-    405: "Metodo non consentito.",
-    406: "Formato della risposta non disponibile.",
-    413: "Richiesta troppo grande.",
-    415: "Tipo di contenuto non supportato.",
-    500: INTERNAL_ERROR,
-    503: "Servizio non disponibile.",
-}
-
 
 # Patterns people cannot be expected to read, explained.
 PATTERN_MESSAGES: dict[str, str] = {
@@ -101,46 +110,74 @@ def italian_message(error_type: str, ctx: Mapping[str, Any] | None) -> str:
 
 def translate_errors(errors: Sequence[Any]) -> list[dict[str, Any]]:
     return [
-        {
-            "loc": list(error.get("loc", ())),
-            "msg": italian_message(error["type"], error.get("ctx")),
-            "type": error["type"],
-        }
+        field_error(error.get("loc", ()), italian_message(error["type"], error.get("ctx")), error["type"])
         for error in errors
     ]
 
 
+def problem_response(status: int, body: dict[str, Any], headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(jsonable_encoder(body), status_code=status, headers=headers, media_type=MEDIA_TYPE)
+
+
 async def validation_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     errors = cast(RequestValidationError, exc).errors()
-    return JSONResponse(status_code=422, content=jsonable_encoder({"detail": translate_errors(errors)}))
+    return problem_response(422, invalid_request(translate_errors(errors)))
 
 
-def _default_phrase(status_code: int) -> str | None:
-    try:
-        return HTTPStatus(status_code).phrase
-    except ValueError:
-        return None
+def allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (Starlette names only the first route's)."""
+    allowed: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, Mount):  # our mounts serve static files
+            if route.matches({**request.scope, "method": "GET"})[0] is Match.FULL:
+                allowed |= {"GET", "HEAD"}
+            continue
+        allowed |= {m for m in METHODS if route.matches({**request.scope, "method": m})[0] is Match.FULL}
+    return ", ".join(m for m in METHODS if m in allowed)
 
 
-async def http_error_handler(_request: Request, exc: Exception) -> Response:
+def _detail_and_extensions(status: int, detail: Any) -> tuple[str, dict[str, Any]]:
+    extensions: dict[str, Any] = {}
+    if isinstance(detail, Mapping):
+        extensions = {key: value for key, value in detail.items() if key != "detail"}
+        clashing = STANDARD_MEMBERS.intersection(extensions)
+        if clashing:
+            # The standard member keeps its meaning; the route must rename its extension.
+            logger.error("Errore %s: estensioni con il nome di un membro standard ignorate: %s", status, clashing)
+            extensions = {key: value for key, value in extensions.items() if key not in clashing}
+        detail = detail.get("detail")
+    if detail is None or detail == title_of(status):
+        return default_detail(status), extensions
+    return str(detail), extensions
+
+
+async def http_error_handler(request: Request, exc: Exception) -> Response:
     http_exc = cast(StarletteHTTPException, exc)
-    if not is_body_allowed_for_status_code(http_exc.status_code):
-        return Response(status_code=http_exc.status_code, headers=http_exc.headers)
-    detail: Any = http_exc.detail
-    phrase = _default_phrase(http_exc.status_code)
-    if detail is None or detail == phrase:
-        detail = HTTP_MESSAGES.get(http_exc.status_code, phrase or "Errore.")
-    return JSONResponse(status_code=http_exc.status_code, content={"detail": detail}, headers=http_exc.headers)
+    status = http_exc.status_code
+    headers = dict(http_exc.headers or {})
+    if status == 400 and http_exc.detail == FASTAPI_BODY_PARSE_ERROR:
+        # A body that is not JSON is refused like any other invalid body: 422, one documented answer.
+        return problem_response(
+            422, invalid_request([field_error(["body"], italian_message("json_invalid", None), "json_invalid")])
+        )
+    if status == 405:
+        allow = allowed_methods(request)
+        if allow:
+            headers["Allow"] = allow
+    if not is_body_allowed_for_status_code(status):
+        return Response(status_code=status, headers=headers)
+    detail, extensions = _detail_and_extensions(status, http_exc.detail)
+    return problem_response(status, problem(status, detail, **extensions), headers)
 
 
 async def database_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     logger.warning("Database non raggiungibile: %r", exc)
-    return JSONResponse(status_code=503, content={"detail": DATABASE_UNAVAILABLE})
+    return problem_response(503, problem(503, DATABASE_UNAVAILABLE))
 
 
 async def internal_error_handler(_request: Request, _exc: Exception) -> JSONResponse:
     # Starlette's ServerErrorMiddleware logs the traceback and re-raises after this.
-    return JSONResponse(status_code=500, content={"detail": INTERNAL_ERROR})
+    return problem_response(500, problem(500, INTERNAL_ERROR))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -16,9 +16,11 @@ from starlette.concurrency import run_in_threadpool
 
 from api.db import create_db_engine, safe_url, upgrade_database
 from api.errors import install_error_handlers
-from api.routes import api_router
+from api.problem_docs import install_problem_docs
+from api.routes import API_PREFIX, api_router
 from api.routes.widget import install_widget
 from api.settings import Settings, get_settings
+from api.tickets.routes import router as tickets_router
 
 logger = logging.getLogger(__name__)
 
@@ -48,11 +50,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Sportello Welfare API",
         version=VERSION,
-        description="Servizi dello Sportello Welfare: stato del servizio e voti 👍/👎 sulle risposte FAQ.",
+        description=(
+            "Servizi dello Sportello Welfare: stato del servizio, voti 👍/👎 sulle risposte FAQ "
+            "e richieste passate agli operatori (ticket)."
+        ),
         lifespan=lifespan,
     )
     install_error_handlers(app)
+    install_problem_docs(app)  # every error response documented as application/problem+json
     app.include_router(api_router)
+    app.include_router(tickets_router, prefix=API_PREFIX)
     install_widget(app)  # chat widget files and its demo page at "/"
     return app
 

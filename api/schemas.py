@@ -8,18 +8,24 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 TOPIC_ID_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+# Offsets and ids past what the databases' integer columns hold (PostgreSQL's INTEGER)
+# can match nothing; refusing them keeps an overflow from reaching the database.
+MAX_DB_INT = 2**31 - 1
 
 Vote = Literal["up", "down"]
 TopicId = Annotated[str, Field(min_length=1, max_length=64, pattern=TOPIC_ID_PATTERN, examples=["buoni_pasto"])]
 
 
 class HealthOut(BaseModel):
-    status: Literal["ok", "error"]
-    database: str
+    status: Literal["ok"]
+    database: Literal["ok"]
 
 
 class FeedbackCreate(BaseModel):
     """A vote on a FAQ answer, as the action server sends it."""
+
+    # A client's type error is refused, never guessed: `false` or "0.5" is not a confidence.
+    model_config = ConfigDict(strict=True)
 
     conversation_id: str = Field(min_length=1, max_length=128, description="Rasa sender id")
     channel: str = Field(min_length=1, max_length=32, examples=["rest"])
@@ -64,5 +70,24 @@ class FeedbackSummary(BaseModel):
     items: list[TopicVotes] = Field(description="One row per topic, most 👎 first")
 
 
-class ErrorOut(BaseModel):
-    detail: str
+class FieldError(BaseModel):
+    loc: list[str | int] = Field(description="Where the value is: body, query, path or header, then the field")
+    msg: str = Field(description="What is wrong, in Italian")
+    type: str = Field(description="pydantic's error type, for programs", examples=["missing"])
+
+
+class ProblemDetails(BaseModel):
+    """RFC 9457 problem details: the body of every error (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow", title="ProblemDetails")
+
+    type: str = Field(default="about:blank", description="URI of the problem type")
+    title: str = Field(description="The HTTP status phrase", examples=["Not Found"])
+    status: int = Field(ge=400, le=599, description="The HTTP status code")
+    detail: str = Field(description="What happened, in Italian, for people", examples=["Risorsa non trovata."])
+    errors: list[FieldError] | None = Field(
+        default=None, description="Invalid requests (422) only: what is wrong with each field"
+    )
+
+
+ErrorOut = ProblemDetails  # the name routes used before problem details

@@ -24,9 +24,9 @@ from pathlib import Path
 import httpx
 import yaml
 
-from bot.eval.benchmarks_doc import append_row
-from bot.eval.machine import machine_description
 from scripts.run_all import ROOT, Service, build_environment, services, start, stop_all
+from sportello.benchmarks_doc import append_row
+from sportello.machine import machine_description
 
 HELDOUT = ROOT / "bot" / "eval" / "heldout.yml"
 START_TIMEOUT_S = 240

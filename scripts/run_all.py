@@ -2,8 +2,9 @@
 
 Runs the action server, the Rasa server and the FastAPI app, each in its own
 environment (plus the Telegram bridge when SPORTELLO_TELEGRAM_TOKEN is set), waits
-until all answer, prints their URLs, and forwards Ctrl-C.
-If one dies, the others are stopped too: a half-running assistant only confuses.
+until all answer, prints their URLs, and forwards Ctrl-C. A service that stops is
+restarted with back-off while the others keep serving (scripts/supervise.py): a
+ticket-store outage must never silence the assistant.
 Standard library only, so it runs before anything else is installed.
 """
 
@@ -21,11 +22,13 @@ import urllib.request
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from sportello.var_secrets import persistent_secret
+from scripts.supervise import Supervisor
+from sportello import config
+from sportello.config.registry import SERVICES
+from sportello.paths import REPO_ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = REPO_ROOT
 STARTUP_TIMEOUT_S = 180
 STOP_TIMEOUT_S = 15
 TELEGRAM_HINT = (
@@ -43,80 +46,54 @@ class Service:
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
 
-def _persistent_secret(env: Mapping[str, str], env_name: str, var_dir: Path, file_name: str) -> str:
-    """The secret from the environment, else one generated once and kept in .var/."""
-    return env.get(env_name) or persistent_secret(var_dir, file_name)
-
-
 def build_environment(base: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The children's environment: `base` (default: ours) plus embedded defaults."""
-    env = dict(os.environ if base is None else base)
-    var_dir = Path(env.get("SPORTELLO_VAR_DIR", ROOT / ".var"))
-    var_dir.mkdir(parents=True, exist_ok=True)
-    env.setdefault("SPORTELLO_VAR_DIR", str(var_dir))
-    env.setdefault("SPORTELLO_ACTIONS_PORT", "5055")
-    env.setdefault("SPORTELLO_ACTIONS_URL", f"http://127.0.0.1:{env['SPORTELLO_ACTIONS_PORT']}/webhook")
-    env.setdefault("SPORTELLO_TRACKER_DIALECT", "sqlite")
-    env.setdefault("SPORTELLO_TRACKER_URL", f"sqlite:///{var_dir / 'tracker.db'}")
-    env.setdefault("SPORTELLO_API_URL", f"http://127.0.0.1:{env.get('SPORTELLO_API_PORT', '8000')}")
-    # The Telegram bridge talks to Rasa's REST channel.
-    env.setdefault("SPORTELLO_RASA_URL", f"http://127.0.0.1:{env.get('SPORTELLO_RASA_PORT', '5005')}")
-    env["SPORTELLO_SERVICE_TOKEN"] = _persistent_secret(env, "SPORTELLO_SERVICE_TOKEN", var_dir, "service_token")
-    env["SPORTELLO_BUTTON_SECRET"] = _persistent_secret(env, "SPORTELLO_BUTTON_SECRET", var_dir, "button_secret")
+    """The children's environment: `base` (default: ours) with every SPORTELLO_* variable resolved."""
+    env = config.service_environment(os.environ if base is None else base)
     env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     # TensorFlow's C++ start-up chatter hides the lines that matter.
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.setdefault("RASA_TELEMETRY_ENABLED", "false")
     return env
 
 
 def services(env: dict[str, str]) -> list[Service]:
+    """The services to start, from a `build_environment` environment (every port is set)."""
     bot = ROOT / ".venv-bot" / "bin"
     app = ROOT / ".venv-app" / "bin"
-    actions_port = env.get("SPORTELLO_ACTIONS_PORT", "5055")
-    rasa_port = env.get("SPORTELLO_RASA_PORT", "5005")
-    api_port = env.get("SPORTELLO_API_PORT", "8000")
-    model = env.get("SPORTELLO_MODEL", str(ROOT / "models" / "sportello.tar.gz"))
+    host = env["SPORTELLO_BIND_HOST"]
+    actions_port, rasa_port, api_port = (
+        env["SPORTELLO_ACTIONS_PORT"],
+        env["SPORTELLO_RASA_PORT"],
+        env["SPORTELLO_API_PORT"],
+    )
     result = [
         Service(
             "azioni",
-            [str(bot / "rasa"), "run", "actions", "--actions", "bot.actions", "--port", actions_port],
-            f"http://127.0.0.1:{actions_port}/health",
-            f"http://127.0.0.1:{actions_port}",
+            [str(bot / "python"), "-m", "bot.actions.server"],
+            f"http://{host}:{actions_port}/health",
+            f"http://{host}:{actions_port}",
         ),
         Service(
             "api",
-            [str(app / "uvicorn"), "api.main:app", "--host", "127.0.0.1", "--port", api_port],
-            f"http://127.0.0.1:{api_port}/api/v1/health",
-            f"http://127.0.0.1:{api_port}",
+            [str(app / "uvicorn"), "api.main:app", "--host", host, "--port", api_port],
+            f"http://{host}:{api_port}/api/v1/health",
+            f"http://{host}:{api_port}",
         ),
         Service(
             "rasa",
-            [
-                str(bot / "rasa"),
-                "run",
-                "--model",
-                model,
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                "--interface",
-                "127.0.0.1",
-                "--port",
-                rasa_port,
-            ],
-            f"http://127.0.0.1:{rasa_port}/webhooks/rest/",
-            f"http://127.0.0.1:{rasa_port}",
+            [str(bot / "python"), "-m", "bot.server"],
+            f"http://{host}:{rasa_port}/webhooks/rest/",
+            f"http://{host}:{rasa_port}",
         ),
     ]
     if env.get("SPORTELLO_TELEGRAM_TOKEN"):
-        telegram_port = env.get("SPORTELLO_TELEGRAM_PORT", "8081")
+        telegram_port = env["SPORTELLO_TELEGRAM_PORT"]
         result.append(
             Service(
                 "telegram",
                 [str(app / "python"), "-m", "connectors.telegram"],
-                f"http://127.0.0.1:{telegram_port}/health",
-                f"http://127.0.0.1:{telegram_port}",
+                f"http://{host}:{telegram_port}/health",
+                f"http://{host}:{telegram_port}",
             )
         )
     return result
@@ -196,7 +173,29 @@ def assistant_running(
         stop_all(running)
 
 
+def _banner(running: list[Service]) -> str:
+    by_name = {s.name: s for s in running}
+    rasa, api, telegram = by_name["rasa"], by_name["api"], by_name.get("telegram")
+    telegram_line = f"    Telegram:       ponte attivo ({telegram.health_url})\n" if telegram else ""
+    return (
+        "\n==> Sportello Welfare è attivo:\n"
+        f"    Rasa (REST):    {rasa.public_url}/webhooks/rest/webhook\n"
+        f"    API:            {api.public_url}  (documentazione: {api.public_url}/docs)\n"
+        f"    Chat web:       {api.public_url}/  (pagina demo del widget)\n"
+        f"    Prova:          curl -s {rasa.public_url}/webhooks/rest/webhook "
+        "-H 'Content-Type: application/json' "
+        '-d \'{"sender": "prova", "message": "quanto valgono i buoni pasto nel 2026?"}\'\n'
+        + telegram_line
+        + "    Ctrl-C per fermare tutto.\n"
+    )
+
+
 def main() -> int:
+    try:
+        config.check(SERVICES)
+    except config.ConfigurationError as exc:
+        print(f"==> {exc}", file=sys.stderr)
+        return 2
     env = build_environment()
     running = services(env)
     stopping = threading.Event()
@@ -211,47 +210,22 @@ def main() -> int:
 
     for service in running:
         start(service, env)
+    supervisor = Supervisor(running, lambda s: start(s, env))  # type: ignore[arg-type]
     started = time.monotonic()
     pending = {s.name for s in running}
     print("==> Avvio in corso (il server Rasa impiega qualche decina di secondi a caricare il modello)...")
-    while pending and not stopping.is_set():
+    while not stopping.is_set():
+        supervisor.tick()
         for service in running:
-            if service.process is not None and service.process.poll() is not None:
-                print(f"==> Il servizio «{service.name}» si è fermato (codice {service.process.returncode}).")
-                stop_all(running)
-                return 1
             if service.name in pending and _healthy(service.health_url):
                 pending.discard(service.name)
                 print(f"==> {service.name} pronto in {time.monotonic() - started:.1f} s")
-        if time.monotonic() - started > STARTUP_TIMEOUT_S:
-            print(f"==> Tempo scaduto: non rispondono {', '.join(sorted(pending))}.")
-            stop_all(running)
-            return 1
-        time.sleep(0.5)
-
-    if not stopping.is_set():
-        rasa = next(s for s in running if s.name == "rasa")
-        api = next(s for s in running if s.name == "api")
-        telegram = next((s for s in running if s.name == "telegram"), None)
-        telegram_line = f"    Telegram:       ponte attivo ({telegram.health_url})\n" if telegram else ""
-        print(
-            "\n==> Sportello Welfare è attivo:\n"
-            f"    Rasa (REST):    {rasa.public_url}/webhooks/rest/webhook\n"
-            f"    API:            {api.public_url}  (documentazione: {api.public_url}/docs)\n"
-            f"    Chat web:       {api.public_url}/  (pagina demo del widget)\n"
-            f"    Prova:          curl -s {rasa.public_url}/webhooks/rest/webhook "
-            "-H 'Content-Type: application/json' "
-            '-d \'{"sender": "prova", "message": "quanto valgono i buoni pasto nel 2026?"}\'\n'
-            + telegram_line
-            + "    Ctrl-C per fermare tutto.\n"
-        )
-    while not stopping.is_set():
-        for service in running:
-            if service.process is not None and service.process.poll() is not None:
-                print(f"==> Il servizio «{service.name}» si è fermato (codice {service.process.returncode}).")
-                stop_all(running)
-                return 1
-        stopping.wait(1.0)
+                if not pending:
+                    print(_banner(running))
+        if pending and time.monotonic() - started > STARTUP_TIMEOUT_S:
+            print(f"==> Non rispondono ancora: {', '.join(sorted(pending))}. Gli altri servizi sono attivi.")
+            started = time.monotonic()  # say it again later, not every half second
+        stopping.wait(0.5)
     stop_all(running)
     return 0
 

@@ -2,7 +2,8 @@
 
 Locally a test may skip when a prerequisite is missing (no trained model, no
 Chromium, PostgreSQL down) and says what to do. In CI everything is installed on
-purpose, so a skip there would hide a broken setup: it counts as a failure.
+purpose, so a skip there would hide a broken setup: it counts as a failure, whether
+the test skips while running or a whole module skips while being collected.
 """
 
 from __future__ import annotations
@@ -14,11 +15,27 @@ from typing import Any
 import pytest
 
 
+def _in_ci() -> bool:
+    return os.environ.get("CI", "").lower() not in ("", "0", "false", "no")
+
+
+def _reason(longrepr: Any) -> str:
+    return str(longrepr[2] if isinstance(longrepr, tuple) else longrepr)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, None]:
     outcome = yield
     report = outcome.get_result()
-    if os.environ.get("CI") and report.skipped and not hasattr(report, "wasxfail"):
+    if _in_ci() and report.skipped and not hasattr(report, "wasxfail"):
         report.outcome = "failed"
-        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else report.longrepr
-        report.longrepr = f"In CI nessun test può essere saltato: {reason}"
+        report.longrepr = f"In CI nessun test può essere saltato: {_reason(report.longrepr)}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    report = outcome.get_result()
+    if _in_ci() and report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"In CI nessun modulo di test può essere saltato: {_reason(report.longrepr)}"

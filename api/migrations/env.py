@@ -10,6 +10,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
+import api.tickets.models  # noqa: F401  (its tables join Base.metadata, for autogenerate)
 from api.db import create_db_engine
 from api.models import Base
 from api.settings import get_settings

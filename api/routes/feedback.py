@@ -8,9 +8,10 @@ from fastapi import APIRouter, Depends, Query, status
 
 from api import crud
 from api.deps import SessionDep, require_service_token
+from api.problem_docs import problem_responses
 from api.schemas import (
+    MAX_DB_INT,
     TOPIC_ID_PATTERN,
-    ErrorOut,
     FeedbackCreate,
     FeedbackCreated,
     FeedbackOut,
@@ -23,7 +24,7 @@ router = APIRouter(
     prefix="/feedback",
     tags=["feedback"],
     dependencies=[Depends(require_service_token)],
-    responses={status.HTTP_401_UNAUTHORIZED: {"model": ErrorOut, "description": "Token di servizio mancante o errato"}},
+    responses=problem_responses(status.HTTP_401_UNAUTHORIZED),
 )
 
 
@@ -36,7 +37,7 @@ def create_feedback(body: FeedbackCreate, session: SessionDep) -> FeedbackCreate
 def list_feedback(
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=500, description="Voti per pagina")] = 100,
-    offset: Annotated[int, Query(ge=0, description="Voti da saltare")] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_DB_INT, description="Voti da saltare")] = 0,
     topic_id: Annotated[str | None, Query(max_length=64, pattern=TOPIC_ID_PATTERN)] = None,
     vote: Annotated[Vote | None, Query()] = None,
 ) -> FeedbackPage:

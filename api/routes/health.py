@@ -10,7 +10,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from api.deps import SessionDep
+from api.errors import DATABASE_UNAVAILABLE, problem_response
+from api.problem_docs import problem_responses
 from api.schemas import HealthOut
+from sportello.problems import problem
 
 logger = logging.getLogger(__name__)
 
@@ -22,13 +25,15 @@ DATABASE_DOWN = "non raggiungibile"
 @router.get(
     "/health",
     response_model=HealthOut,
-    responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"model": HealthOut, "description": "Database non raggiungibile"}},
+    responses=problem_responses(
+        status.HTTP_503_SERVICE_UNAVAILABLE, descriptions={503: "Database non raggiungibile: `database` dice perché"}
+    ),
 )
 def health(session: SessionDep) -> HealthOut | JSONResponse:
+    """200 when the database answers; otherwise a 503 problem whose `database` says why."""
     try:
         session.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
         logger.warning("Health check: database non raggiungibile: %r", exc)
-        body = HealthOut(status="error", database=DATABASE_DOWN)
-        return JSONResponse(status_code=status.HTTP_503_SERVICE_UNAVAILABLE, content=body.model_dump())
+        return problem_response(503, problem(503, DATABASE_UNAVAILABLE, database=DATABASE_DOWN))
     return HealthOut(status="ok", database="ok")

@@ -18,10 +18,12 @@ from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
+
+from api.deps import SettingsDep
+from api.settings import Settings
 
 STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
 DEMO_TEMPLATE = STATIC_DIR / "demo" / "index.html"
@@ -33,20 +35,6 @@ WIDGET_CACHE = "public, no-cache"
 VENDOR_CACHE = "public, max-age=31536000, immutable"
 
 router = APIRouter(include_in_schema=False)
-
-
-class WidgetSettings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SPORTELLO_", extra="ignore")
-
-    # Public address of the Rasa server for the demo page; empty means the host the
-    # page was requested from, on the Rasa port (as scripts/run_all.py starts it).
-    webchat_server_url: str = ""
-    rasa_port: int = 5005
-
-
-@lru_cache(maxsize=1)
-def get_widget_settings() -> WidgetSettings:
-    return WidgetSettings()
 
 
 class PublicStaticFiles(StaticFiles):
@@ -67,8 +55,8 @@ class PublicStaticFiles(StaticFiles):
         return response
 
 
-def _server_url(request: Request) -> str:
-    configured = get_widget_settings().webchat_server_url.strip().rstrip("/")
+def _server_url(request: Request, settings: Settings) -> str:
+    configured = settings.webchat_server_url.strip().rstrip("/")
     if configured:
         return configured
     host = request.url.hostname or ""
@@ -77,7 +65,7 @@ def _server_url(request: Request) -> str:
     elif not re.fullmatch(r"[A-Za-z0-9.-]+", host):  # the Host header is the client's word
         host = "127.0.0.1"
     scheme = "https" if request.url.scheme == "https" else "http"
-    return f"{scheme}://{host}:{get_widget_settings().rasa_port}"
+    return f"{scheme}://{host}:{settings.rasa_port}"
 
 
 def _websocket_url(http_url: str) -> str:
@@ -97,9 +85,9 @@ def _template() -> str:
 
 
 @router.get("/", response_class=HTMLResponse)
-def demo_page(request: Request) -> HTMLResponse:
+def demo_page(request: Request, settings: SettingsDep) -> HTMLResponse:
     """Italian demo page: the widget in use and how to embed it."""
-    server = _server_url(request)
+    server = _server_url(request, settings)
     widget_url = f"{str(request.base_url).rstrip('/')}{WIDGET_PATH}/sportello-widget.js"
     page = (
         _template()

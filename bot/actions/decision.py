@@ -3,16 +3,34 @@
 Rasa's FallbackClassifier looks only at the intent confidence and ignores the
 ResponseSelector's own confidence (RasaHQ/rasa#9751, #9723), so a confident
 `faq` intent with an uncertain topic would be answered with the wrong topic.
-This module makes that second decision. Pure Python: `make eval` uses it too.
+This module makes that second decision from the whole ranking, not one threshold:
+
+- a topic confident enough, or clearly ahead of the second, is answered;
+- when the leading topics are siblings (one `family` in the knowledge base), the
+  best one is answered and the others are offered as «Vedi anche»;
+- a year named in the question moves the answer to the sibling valid that year
+  ("soglia fringe 2023" → the past thresholds, not the 2025-2027 ones);
+- a follow-up right after an answer ("e per il 2027?") is read in the context of
+  the last topic (bot.actions.followup);
+- otherwise the closest topics are proposed, never guessed.
+
+Pure Python: `make eval` scores exactly what the actions do.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bot.actions.followup import context_scores, is_followup
+from bot.actions.years import covers, topic_years, years_in
+from bot.kb.model import KnowledgeBase
 from bot.kb.render import FAQ_INTENT, topic_id_from_key
+
+# Intents whose turn ends in a FAQ decision (the others have rules of their own).
+FAQ_TURN_INTENTS = ("faq", "faq_followup", "nlu_fallback")
 
 
 @dataclass(frozen=True)
@@ -22,10 +40,45 @@ class Candidate:
 
 
 @dataclass(frozen=True)
-class Thresholds:
-    answer: float = 0.5
-    suggest_min: float = 0.05
+class DecisionRule:
+    """The knobs of the decision, tuned on the dev half of the held-out set (docs/benchmarks.md)."""
+
+    answer: float = 0.5  # answer when the best topic reaches this (SPORTELLO_FAQ_ANSWER_THRESHOLD)
+    suggest_min: float = 0.05  # a topic below this is never proposed
     max_suggestions: int = 3
+    # Or answer when the best topic reaches `gap_floor` and leads the second by `gap`.
+    gap_floor: float = 1.0
+    gap: float = 1.0
+    # Or answer when the leading siblings together reach `family_answer` (the best
+    # reaching `family_floor`); the other siblings become «Vedi anche».
+    family_answer: float = 1.0
+    family_floor: float = 1.0
+    family_depth: int = 3  # how many leading candidates are looked at for siblings
+    max_see_also: int = 2
+    see_also_min: float = 0.05
+    # A year named in the question moves the answer to the sibling valid that year;
+    # the family being clear, such a routed topic is answered from `year_answer`.
+    year_routing: bool = False
+    year_answer: float = 1.0
+    # In Rasa's nlu_fallback (the intent itself is unsure) answer only above this.
+    fallback_answer: float | None = None
+    # Follow-ups: weight of the last topic, its family and its related topics.
+    followups: bool = False
+    context_boost: float = 0.35
+    family_boost: float = 0.2
+    related_boost: float = 0.1
+    year_boost: float = 0.15
+    audience_boost: float = 0.1
+    followup_answer: float = 0.3
+
+    def with_settings(self, answer: float, suggest_min: float, max_suggestions: int) -> DecisionRule:
+        from dataclasses import replace
+
+        return replace(self, answer=answer, suggest_min=suggest_min, max_suggestions=max_suggestions)
+
+
+# The rule the assistant uses: the winner of `make compare` on the dev half.
+DEFAULT_RULE = DecisionRule()
 
 
 @dataclass(frozen=True)
@@ -33,6 +86,8 @@ class Decision:
     kind: Literal["answer", "suggest", "not_understood"]
     topic: Candidate | None = None
     suggestions: Sequence[Candidate] = field(default_factory=tuple)
+    see_also: Sequence[str] = field(default_factory=tuple)
+    reason: str = ""  # which part of the rule decided: for the eval's error list
 
 
 def faq_candidates(parse_data: Mapping[str, Any], known: Any = None) -> list[Candidate]:
@@ -55,10 +110,131 @@ def faq_candidates(parse_data: Mapping[str, Any], known: Any = None) -> list[Can
     return sorted(candidates, key=lambda c: c.confidence, reverse=True)
 
 
-def decide(candidates: Sequence[Candidate], thresholds: Thresholds) -> Decision:
-    if candidates and candidates[0].confidence >= thresholds.answer:
-        return Decision("answer", topic=candidates[0])
-    suggestions = tuple(c for c in candidates[: thresholds.max_suggestions] if c.confidence >= thresholds.suggest_min)
+def _family(kb: KnowledgeBase | None, topic_id: str) -> str | None:
+    topic = kb.get(topic_id) if kb is not None else None
+    return topic.family if topic is not None else None
+
+
+def _route_by_year(candidates: list[Candidate], kb: KnowledgeBase, years: set[int]) -> tuple[list[Candidate], bool]:
+    """Put first the sibling valid for the years named, when the best topic is not."""
+    best = candidates[0]
+    best_topic = kb.get(best.topic_id)
+    if best_topic is None or best_topic.family is None or covers(topic_years(best_topic.years), years):
+        return candidates, False
+    confidence = {c.topic_id: c.confidence for c in candidates}
+    # Only a sibling written for given years ("2020-2024"), not one that holds
+    # from some year on ("dal 2017"), says more about a year than the best topic.
+    siblings = [
+        t
+        for t in kb.topics
+        if t.family == best_topic.family and t.id != best.topic_id and _closed_cover(topic_years(t.years), years)
+    ]
+    if not siblings:
+        return candidates, False
+    chosen = max(siblings, key=lambda t: confidence.get(t.id, 0.0))
+    # The routed topic inherits the family's confidence: the question is about
+    # this subject, the year only says which sibling.
+    routed = Candidate(chosen.id, best.confidence + confidence.get(chosen.id, 0.0))
+    rest = [c for c in candidates if c.topic_id != chosen.id]
+    return [routed, *rest], True
+
+
+def _closed_cover(span: tuple[int | None, int | None] | None, years: set[int]) -> bool:
+    return span is not None and None not in span and covers(span, years)
+
+
+def _see_also(candidates: Sequence[Candidate], kb: KnowledgeBase | None, rule: DecisionRule) -> tuple[str, ...]:
+    family = _family(kb, candidates[0].topic_id)
+    if family is None:
+        return ()
+    return tuple(
+        c.topic_id
+        for c in candidates[1 : rule.family_depth]
+        if _family(kb, c.topic_id) == family and c.confidence >= rule.see_also_min
+    )[: rule.max_see_also]
+
+
+def _suggest(candidates: Sequence[Candidate], rule: DecisionRule, reason: str) -> Decision:
+    suggestions = tuple(c for c in candidates[: rule.max_suggestions] if c.confidence >= rule.suggest_min)
     if suggestions:
-        return Decision("suggest", suggestions=suggestions)
-    return Decision("not_understood")
+        return Decision("suggest", suggestions=suggestions, reason=reason)
+    return Decision("not_understood", reason=reason)
+
+
+def decide(
+    candidates: Sequence[Candidate],
+    rule: DecisionRule = DEFAULT_RULE,
+    kb: KnowledgeBase | None = None,
+    text: str | None = None,
+    intent: str | None = "faq",
+    context: str | None = None,
+    today: dt.date | None = None,
+) -> Decision:
+    """The decision for one user turn.
+
+    `intent` is the NLU intent (`nlu_fallback` when Rasa itself is unsure),
+    `context` the topic answered last in the conversation (for follow-ups).
+    """
+    ranked = sorted(candidates, key=lambda c: c.confidence, reverse=True)
+    if not ranked:
+        return Decision("not_understood", reason="nessun candidato")
+    if rule.followups and kb is not None and context is not None and context in kb and is_followup(text):
+        return _decide_followup(ranked, rule, kb, text or "", context, today)
+    reason = ""
+    if rule.year_routing and kb is not None and text:
+        years = years_in(text, today)
+        if years:
+            ranked, routed = _route_by_year(ranked, kb, years)
+            reason = "anno" if routed else ""
+    best = ranked[0]
+    second = ranked[1].confidence if len(ranked) > 1 else 0.0
+    limit = rule.answer
+    if intent == "nlu_fallback":
+        if rule.fallback_answer is None:
+            return _suggest(ranked, rule, "intento incerto")
+        limit = max(limit, rule.fallback_answer)
+    see_also = _see_also(ranked, kb, rule)
+    if best.confidence >= limit:
+        return Decision("answer", topic=best, see_also=see_also, reason=reason or "soglia")
+    if intent == "nlu_fallback":
+        return _suggest(ranked, rule, "intento incerto")
+    if reason == "anno" and best.confidence >= rule.year_answer:
+        return Decision("answer", topic=best, see_also=see_also, reason="anno")
+    if best.confidence >= rule.gap_floor and best.confidence - second >= rule.gap:
+        return Decision("answer", topic=best, see_also=see_also, reason=reason or "distacco")
+    family = _family(kb, best.topic_id)
+    if family is not None and best.confidence >= rule.family_floor:
+        mass = best.confidence + sum(
+            c.confidence for c in ranked[1 : rule.family_depth] if _family(kb, c.topic_id) == family
+        )
+        if mass >= rule.family_answer:
+            return Decision("answer", topic=best, see_also=see_also, reason=reason or "famiglia")
+    return _suggest(ranked, rule, reason or "incerto")
+
+
+def _decide_followup(
+    ranked: list[Candidate], rule: DecisionRule, kb: KnowledgeBase, text: str, context: str, today: dt.date | None
+) -> Decision:
+    scored = [
+        Candidate(topic_id, score)
+        for topic_id, score in context_scores(
+            ranked,
+            kb,
+            context,
+            text,
+            today,
+            rule.context_boost,
+            rule.family_boost,
+            rule.related_boost,
+            rule.year_boost,
+            rule.audience_boost,
+        )
+    ]
+    best = scored[0]
+    if best.confidence >= rule.followup_answer:
+        family = _family(kb, best.topic_id)
+        see_also = tuple(
+            c.topic_id for c in scored[1 : rule.family_depth] if family and _family(kb, c.topic_id) == family
+        )[: rule.max_see_also]
+        return Decision("answer", topic=best, see_also=see_also, reason="seguito")
+    return _suggest(scored, rule, "seguito incerto")

@@ -9,40 +9,50 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.catalog import get_catalog
-from bot.actions.decision import Candidate, Decision, Thresholds, decide, faq_candidates
+from bot.actions.decision import DEFAULT_RULE, Candidate, Decision, DecisionRule, decide, faq_candidates
 from bot.actions.messages import answer_message, suggestions_message
 from bot.actions.selection import pick_suggestion
 from bot.actions.settings import get_settings
 
+# The topic answered last, kept across votes and proposals: a follow-up such as
+# "e per il 2027?" is read in its context.
+CONTEXT_SLOT = "last_answered_topic"
 
-def _thresholds() -> Thresholds:
+
+def _rule() -> DecisionRule:
     settings = get_settings()
-    return Thresholds(
-        answer=settings.faq_answer_threshold,
-        suggest_min=settings.suggest_min_confidence,
-        max_suggestions=settings.max_suggestions,
+    return DEFAULT_RULE.with_settings(
+        settings.faq_answer_threshold, settings.suggest_min_confidence, settings.max_suggestions
     )
 
 
 def _answer(
-    dispatcher: CollectingDispatcher, topic_id: str, confidence: float | None, question: str | None
+    dispatcher: CollectingDispatcher,
+    topic_id: str,
+    confidence: float | None,
+    question: str | None,
+    see_also: tuple[str, ...] = (),
 ) -> list[EventType]:
-    topic = get_catalog().get(topic_id)
+    kb = get_catalog()
+    topic = kb.get(topic_id)
     if topic is None:
         dispatcher.utter_message(response="utter_default")
         return []
-    dispatcher.utter_message(**answer_message(topic).as_kwargs())
+    siblings = tuple(t for t_id in see_also if (t := kb.get(t_id)) is not None)
+    dispatcher.utter_message(**answer_message(topic, get_settings().contact_info, siblings).as_kwargs())
     return [
         SlotSet("last_faq_topic", topic.id),
         SlotSet("last_faq_confidence", confidence),
         SlotSet("last_faq_question", question),
+        SlotSet(CONTEXT_SLOT, topic.id),
     ]
 
 
 def _act(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision) -> list[EventType]:
     question = tracker.latest_message.get("text")
     if decision.kind == "answer" and decision.topic is not None:
-        return _answer(dispatcher, decision.topic.topic_id, decision.topic.confidence, question)
+        topic = decision.topic
+        return _answer(dispatcher, topic.topic_id, topic.confidence, question, tuple(decision.see_also))
     if decision.kind == "suggest":
         topic_ids = [c.topic_id for c in decision.suggestions]
         dispatcher.utter_message(**suggestions_message(get_catalog(), topic_ids).as_kwargs())
@@ -61,27 +71,37 @@ def _candidates(tracker: Tracker) -> list[Candidate]:
     return faq_candidates(tracker.latest_message, known=get_catalog())
 
 
+def _decide(tracker: Tracker, intent: str | None) -> Decision:
+    return decide(
+        _candidates(tracker),
+        _rule(),
+        get_catalog(),
+        tracker.latest_message.get("text"),
+        intent,
+        tracker.get_slot(CONTEXT_SLOT),
+    )
+
+
 class ActionAnswerFaq(Action):
-    """The NLU is confident it is a FAQ question: answer it, unless the topic is uncertain."""
+    """A FAQ question (or a follow-up of the last answer): answer it, unless the topic is uncertain."""
 
     def name(self) -> str:
         return "action_answer_faq"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        return _act(dispatcher, tracker, decide(_candidates(tracker), _thresholds()))
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "faq"
+        return _act(dispatcher, tracker, _decide(tracker, intent))
 
 
 class ActionSuggestTopics(Action):
-    """The NLU is not sure what the user wants: never answer, propose the closest topics."""
+    """The NLU is not sure what the user wants: the rule answers only what is clear
+    (a follow-up of the last answer, a very confident topic), otherwise proposes topics."""
 
     def name(self) -> str:
         return "action_suggest_topics"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        decision = decide(_candidates(tracker), _thresholds())
-        if decision.kind == "answer" and decision.topic is not None:
-            decision = Decision("suggest", suggestions=(decision.topic,))
-        return _act(dispatcher, tracker, decision)
+        return _act(dispatcher, tracker, _decide(tracker, "nlu_fallback"))
 
 
 class ActionAnswerSelectedFaq(Action):

@@ -10,6 +10,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.clients.sportello_api import FeedbackVote, post_feedback
+from bot.actions.escalation.start import offer
+
+NEGATIVE_THANKS = "Grazie, il tuo riscontro ci aiuta a migliorare le risposte."
 
 logger = logging.getLogger(__name__)
 
@@ -35,8 +38,10 @@ class ActionRecordFeedback(Action):
         # The vote also stays in the tracker (intent + slots), so an API outage
         # loses nothing that monitoring cannot recover.
         await post_feedback(vote)
-        dispatcher.utter_message(
-            response="utter_feedback_thanks_positive" if positive else "utter_feedback_thanks_negative"
-        )
         # One vote per answer: a second click is not counted twice.
-        return [SlotSet("last_faq_topic", None)]
+        events: list[EventType] = [SlotSet("last_faq_topic", None)]
+        if positive:
+            dispatcher.utter_message(response="utter_feedback_thanks_positive")
+            return events
+        # Not useful: a person is one question away (the user may decline).
+        return events + offer(dispatcher, NEGATIVE_THANKS)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.kb.model import KnowledgeBase, Topic
-from bot.kb.render import render_answer
+from bot.kb.render import mentions_contacts, render_answer
 
 HANDOFF_BUTTON = {"title": "Parla con un operatore", "payload": "/human_handoff"}
 OTHER_BUTTON = {"title": "Altro", "payload": "/faq_none"}
@@ -17,6 +17,7 @@ FEEDBACK_BUTTONS = (
     {"title": "👎 Non utile", "payload": "/feedback_negative"},
 )
 SUGGEST_INTRO = "Non sono sicuro di aver capito bene. Forse cercavi uno di questi argomenti?"
+SEE_ALSO_PREFIX = "Vedi anche: "
 
 
 @dataclass(frozen=True)
@@ -32,12 +33,18 @@ def select_payload(topic_id: str) -> str:
     return "/faq_select" + json.dumps({"faq_topic": topic_id}, separators=(",", ":"))
 
 
-def answer_message(topic: Topic) -> Message:
+def answer_message(topic: Topic, contact: str | None = None, see_also: Sequence[Topic] = ()) -> Message:
+    """The answer with 👍/👎; `contact` (configuration) fills the answer's `{contatti}`.
+
+    `see_also`: sibling topics the question may have meant, one tap away.
+    """
     buttons = list(FEEDBACK_BUTTONS)
-    if topic.uncertain:
-        # The law leaves room for doubt here: a person should be one tap away.
+    buttons.extend({"title": f"{SEE_ALSO_PREFIX}{t.title}", "payload": select_payload(t.id)} for t in see_also)
+    if topic.uncertain or mentions_contacts(topic):
+        # The law leaves room for doubt here, or the answer is about reaching
+        # the Sportello: a person should be one tap away.
         buttons.append(HANDOFF_BUTTON)
-    return Message(render_answer(topic), tuple(buttons))
+    return Message(render_answer(topic, contact), tuple(buttons))
 
 
 def suggestions_message(kb: KnowledgeBase, topic_ids: Sequence[str]) -> Message:

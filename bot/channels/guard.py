@@ -12,7 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from bot.channels.payloads import TOKEN_PREFIX, PayloadSigner
+from sportello.payloads import TOKEN_PREFIX, PayloadSigner
+from sportello.replies import FAILURE_REPLY
+
+__all__ = ["FAILURE_REPLY", "Screened", "screen"]
 
 EMPTY_REPLY = "Il messaggio è vuoto: scrivimi la tua domanda sul welfare aziendale. 🙂"
 TOO_LONG_REPLY = (
@@ -24,10 +27,6 @@ NO_TEXT_REPLY = (
     "sul welfare aziendale, per esempio «come funzionano i buoni pasto?»."
 )
 NOT_TEXT_REPLY = "Posso leggere solo messaggi di testo. Scrivimi la tua domanda a parole."
-# Every channel's answer when the assistant itself fails (Rasa down, an error).
-FAILURE_REPLY = (
-    "Scusa, in questo momento ho un problema tecnico e non riesco a risponderti. Riprova tra qualche minuto."
-)
 
 _LEADING_COMMAND = re.compile(r"^[\s/\\]+")
 # Control and format characters (except newline and tab) are never part of a question.

@@ -14,8 +14,8 @@ from typing import Any
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
-from bot.channels.payloads import PayloadSigner
 from bot.channels.signing import sign_buttons
+from sportello.payloads import PayloadSigner
 
 
 def bot_message_id(timestamp: float | None, text: str) -> str:

@@ -1,7 +1,12 @@
 """REST channel (`POST /webhooks/rest/webhook`), screened and with signed buttons.
 
-Replaces Rasa's RestInput (same URL and JSON shape) so that typed text never
-selects an intent and bad input gets an Italian reply instead of an error.
+Replaces Rasa's RestInput (same URL and JSON shape, so apps and scripts keep working)
+so that typed text never selects an intent and bad input gets an Italian reply
+instead of an error. Identities: a client names its own conversation here, so the
+sender ids reserved for our other channels (`web:`, `telegram:`, sportello/identity.py)
+are refused with 403, and the input channel is always `rest`, whatever the client says.
+The Telegram bridge speaks for `telegram:` conversations through BridgeInput
+(bot/channels/bridge.py), which shares this handling behind a service-token check.
 """
 
 from __future__ import annotations
@@ -18,20 +23,33 @@ from sanic.response import HTTPResponse
 
 from bot.channels import server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
-from bot.channels.payloads import PayloadSigner
 from bot.channels.settings import button_secret, get_settings
 from bot.channels.signing import SigningOutputChannel
+from sportello.identity import REST_CHANNEL, reserved_channel
+from sportello.payloads import PayloadSigner
+from sportello.problems import MEDIA_TYPE, problem
 
 logger = logging.getLogger(__name__)
 
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
-TRUSTED_INPUT_CHANNELS = {"rest", "telegram", "webchat"}
+NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
+BAD_SENDER = "Il campo 'sender' è obbligatorio: 1-128 caratteri tra lettere, cifre e _.:@-"
+RESERVED_SENDER = (
+    "Questo identificativo di conversazione è riservato a un altro canale (chat web o Telegram): "
+    "usa un identificativo senza il prefisso «{prefix}»."
+)
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+def error(status: int, detail: str, **headers: str) -> HTTPResponse:
+    return response.json(problem(status, detail), status=status, headers=headers or None, content_type=MEDIA_TYPE)
 
 
 class RestInput(InputChannel):
     @classmethod
     def name(cls) -> str:
-        return "rest"
+        return REST_CHANNEL
 
     def __init__(self) -> None:
         server_patches.apply()
@@ -42,8 +60,49 @@ class RestInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> RestInput:
         return cls()
 
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("sportello_rest_webhook", __name__)
+    def authenticate(self, request: Request) -> HTTPResponse | None:
+        """The refusal of an unauthenticated caller; the public REST channel has none."""
+        return None
+
+    def accept(self, sender: str) -> tuple[str, HTTPResponse | None]:
+        """The input channel for this sender, or the response that refuses it."""
+        channel = reserved_channel(sender)
+        if channel is not None:
+            prefix = sender.split(":", 1)[0] + ":"
+            return REST_CHANNEL, error(403, RESERVED_SENDER.format(prefix=prefix))
+        return REST_CHANNEL, None
+
+    async def handle(self, request: Request, on_new_message: OnNewMessage) -> HTTPResponse:
+        refusal = self.authenticate(request)
+        if refusal is not None:
+            return refusal
+        try:
+            body = request.json
+        except Exception:  # sanic raises its own error types for bad JSON
+            body = None
+        if not isinstance(body, dict):
+            return error(400, NOT_JSON)
+        sender = body.get("sender")
+        if not isinstance(sender, str) or not SENDER_RE.match(sender):
+            return error(400, BAD_SENDER)
+        input_channel, refusal = self.accept(sender)
+        if refusal is not None:
+            return refusal
+        screened = screen(body.get("message"), sender, self._signer, self._max_chars)
+        if screened.reply is not None:
+            return response.json([{"recipient_id": sender, "text": screened.reply}])
+        assert screened.text is not None
+        collector = SigningOutputChannel(self._signer)
+        try:
+            await on_new_message(UserMessage(screened.text, collector, sender, input_channel=input_channel))
+        except Exception:
+            logger.exception("%s: messaggio non elaborato (sender=%s)", self.name(), sender)
+            if not collector.messages:
+                return response.json([{"recipient_id": sender, "text": FAILURE_REPLY}])
+        return response.json(collector.messages)
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint(f"sportello_{self.name()}_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -51,32 +110,6 @@ class RestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            try:
-                body = request.json
-            except Exception:  # sanic raises its own error types for bad JSON
-                body = None
-            if not isinstance(body, dict):
-                return response.json({"error": "Il corpo della richiesta deve essere un oggetto JSON."}, status=400)
-            sender = body.get("sender")
-            if not isinstance(sender, str) or not SENDER_RE.match(sender):
-                return response.json(
-                    {"error": "Il campo 'sender' è obbligatorio: 1-128 caratteri tra lettere, cifre e _.:@-"},
-                    status=400,
-                )
-            input_channel = body.get("input_channel") or self.name()
-            if input_channel not in TRUSTED_INPUT_CHANNELS:
-                input_channel = self.name()
-            screened = screen(body.get("message"), sender, self._signer, self._max_chars)
-            if screened.reply is not None:
-                return response.json([{"recipient_id": sender, "text": screened.reply}])
-            assert screened.text is not None
-            collector = SigningOutputChannel(self._signer)
-            try:
-                await on_new_message(UserMessage(screened.text, collector, sender, input_channel=input_channel))
-            except Exception:
-                logger.exception("rest: messaggio non elaborato (sender=%s)", sender)
-                if not collector.messages:
-                    return response.json([{"recipient_id": sender, "text": FAILURE_REPLY}])
-            return response.json(collector.messages)
+            return await self.handle(request, on_new_message)
 
         return webhook

@@ -11,7 +11,7 @@ from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel
 
-from bot.channels.payloads import PayloadSigner
+from sportello.payloads import PayloadSigner
 
 
 def sign_buttons(

@@ -3,8 +3,9 @@
 Based on Rasa 3.6's SocketIOInput, with what a public web page needs:
 
 - the server issues every conversation id and the browser keeps only a signed resume
-  token (webchat_session.py); which conversation a socket belongs to is kept on the
-  server (the socket.io session of its sid), never read from a message;
+  token, which expires and is renewed at every resume (webchat_session.py); which
+  conversation a socket belongs to is kept on the server (the socket.io session of
+  its sid), never read from a message;
 - every message is screened like the REST channel's and buttons leave signed;
 - a resumed conversation gets its history back from the tracker store, so it
   survives reloads and restarts; messages carry ids so a reconnecting widget shows
@@ -12,9 +13,10 @@ Based on Rasa 3.6's SocketIOInput, with what a public web page needs:
 - trusted services push messages into a conversation (webchat_push.py).
 
 Events (client -> server): "session_request" {token?} answered by "session_confirm"
-{token, resumed, history}; "user_uttered" {message, id, title?}, acknowledged with
-{status} once the bot has answered. Server -> client: "bot_uttered" {id, from, text,
-buttons}, "bot_typing" {on}, "user_uttered" (the same user's message, to their other tabs).
+{token, resumed, history} (token: a fresh one, which the client keeps in place of its
+own); "user_uttered" {message, id, title?}, acknowledged with {status} once the bot
+has answered. Server -> client: "bot_uttered" {id, from, text, buttons}, "bot_typing"
+{on}, "user_uttered" (the same user's message, to their other tabs).
 """
 
 from __future__ import annotations
@@ -36,11 +38,10 @@ from socketio import AsyncServer
 from bot.channels import server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.history import bot_message, history, user_message, user_message_id
-from bot.channels.payloads import PayloadSigner
-from bot.channels.settings import button_secret, get_settings
+from bot.channels.settings import ChannelSettings, button_secret, get_settings, service_token
 from bot.channels.webchat_push import push_handler
 from bot.channels.webchat_session import SessionTokens, derive_key
-from bot.channels.webchat_settings import WebchatSettings, get_webchat_settings, service_token
+from sportello.payloads import PayloadSigner
 
 logger = logging.getLogger(__name__)
 
@@ -105,13 +106,13 @@ class WebchatInput(InputChannel):
         credentials = credentials or {}
         return cls(socketio_path=str(credentials.get("socketio_path") or DEFAULT_SOCKETIO_PATH))
 
-    def __init__(self, socketio_path: str = DEFAULT_SOCKETIO_PATH, settings: WebchatSettings | None = None) -> None:
+    def __init__(self, socketio_path: str = DEFAULT_SOCKETIO_PATH, settings: ChannelSettings | None = None) -> None:
         server_patches.apply()
         secret = button_secret()
         self.socketio_path = socketio_path
-        self._settings = settings or get_webchat_settings()
+        self._settings = settings or get_settings()
         self._signer = PayloadSigner(secret)
-        self._tokens = SessionTokens(derive_key(secret))
+        self._tokens = SessionTokens(derive_key(secret), ttl_s=self._settings.webchat_token_ttl_hours * 3600)
         self._max_chars = get_settings().max_message_chars
         self._recent = RecentIds()
         self._app: Sanic | None = None

@@ -2,12 +2,12 @@
 
 Operators (and any other trusted service) answer a web chat conversation here. The
 messages are recorded as bot events in the tracker, so the widget replays them after
-a reload, and sent at once to the conversation's open sockets, if any.
+a reload, and sent at once to the conversation's open sockets, if any. Errors are
+RFC 9457 problem details (sportello/problems.py); an invalid body lists each field in `errors`.
 """
 
 from __future__ import annotations
 
-import hmac
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -20,16 +20,29 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.channels.webchat_session import conversation_of
+from sportello.auth import bearer_token_matches
+from sportello.problems import MEDIA_TYPE, field_error, invalid_request, problem
 
 logger = logging.getLogger(__name__)
 
 UNAUTHORIZED = "Autenticazione richiesta: token di servizio mancante o non valido."
 NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
-INVALID = "Richiesta non valida: controlla 'sender_id' e 'messages'."
+INVALID = "Richiesta non valida: controlla 'sender_id' e 'messages' (i dettagli in «errors»)."
 UNKNOWN_CONVERSATION = "Conversazione web non trovata."
 NOT_READY = "Il server non è ancora pronto: riprova tra poco."
 MAX_MESSAGES = 20
 MAX_BUTTONS = 10
+
+# pydantic 1's error types, in Italian; our own validators already speak Italian.
+FIELD_MESSAGES = {
+    "value_error.missing": "Campo obbligatorio.",
+    "value_error.extra": "Campo non previsto.",
+    "value_error.any_str.min_length": "Deve contenere almeno {limit_value} caratteri.",
+    "value_error.any_str.max_length": "Può contenere al massimo {limit_value} caratteri.",
+    "type_error.str": "Deve essere un testo.",
+    "type_error.list": "Deve essere un elenco.",
+    "type_error.dict": "Deve essere un oggetto JSON.",
+}
 
 # Sends recorded bot events to the conversation's sockets; True if any was connected.
 Deliver = Callable[[str, list[BotUttered]], Awaitable[bool]]
@@ -83,15 +96,20 @@ class PushBody(BaseModel):
         return messages
 
 
-def bearer_token_matches(header: str | None, expected: str) -> bool:
-    scheme, _, given = (header or "").partition(" ")
-    if scheme.lower() != "bearer" or not given.strip() or not expected:
-        return False
-    return hmac.compare_digest(given.strip().encode(), expected.encode())
+def _error(body: dict[str, Any], headers: dict[str, str] | None = None) -> HTTPResponse:
+    return response.json(body, status=body["status"], headers=headers, content_type=MEDIA_TYPE)
 
 
-def _error(message: str, status: int, **extra: Any) -> HTTPResponse:
-    return response.json({"error": message, **extra}, status=status)
+def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
+    errors = []
+    for error in exc.errors():
+        template = FIELD_MESSAGES.get(error["type"])
+        try:
+            message = template.format(**error.get("ctx", {})) if template else error["msg"]
+        except (KeyError, IndexError):
+            message = error["msg"]
+        errors.append(field_error(error["loc"], message, error["type"]))
+    return errors
 
 
 def bot_events(messages: list[PushMessage]) -> list[BotUttered]:
@@ -111,27 +129,26 @@ def bot_events(messages: list[PushMessage]) -> list[BotUttered]:
 def push_handler(expected_token: Callable[[], str], deliver: Deliver) -> Callable[[Request], Awaitable[HTTPResponse]]:
     async def push(request: Request) -> HTTPResponse:
         if not bearer_token_matches(request.headers.get("Authorization"), expected_token()):
-            return response.json({"error": UNAUTHORIZED}, status=401, headers={"WWW-Authenticate": "Bearer"})
+            return _error(problem(401, UNAUTHORIZED), {"WWW-Authenticate": "Bearer"})
         try:
             raw = request.json
         except Exception:  # sanic raises its own error types for bad JSON
             raw = None
         if not isinstance(raw, dict):
-            return _error(NOT_JSON, 400)
+            return _error(problem(400, NOT_JSON))
         try:
             body = PushBody.parse_obj(raw)
         except ValidationError as exc:
-            details = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-            return _error(INVALID, 422, details=details)
+            return _error(invalid_request(field_errors(exc), INVALID))
 
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or getattr(agent, "tracker_store", None) is None:
-            return _error(NOT_READY, 503)
+            return _error(problem(503, NOT_READY))
         events = bot_events(body.messages)
         async with agent.lock_store.lock(body.sender_id):
             tracker = await agent.tracker_store.retrieve(body.sender_id)
             if tracker is None:
-                return _error(UNKNOWN_CONVERSATION, 404)
+                return _error(problem(404, UNKNOWN_CONVERSATION))
             for event in events:
                 tracker.update(event)
             await agent.tracker_store.save(tracker)

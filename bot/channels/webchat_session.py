@@ -2,9 +2,16 @@
 
 Rasa's SocketIOInput lets the browser choose its session id, so whoever knows (or
 guesses) an id can join that conversation. Here the server draws every conversation
-id from `secrets` (144 bits) and gives the browser only a resume token, the id plus
-an HMAC-SHA256 tag. A token the server did not issue (forged, altered, signed with
-another key, or a bare id) never joins a conversation: the caller gets a new one.
+id from `secrets` (144 bits) and gives the browser only a resume token: the id, the
+time the token was issued and an HMAC-SHA256 tag over both. A token the server did not
+issue (forged, altered, signed with another key, or a bare id) never joins a
+conversation, and neither does one older than its lifetime (a token copied off a
+shared computer stops working): the caller gets a new, empty conversation.
+
+Every successful resume hands out a fresh token for the same conversation (rotation),
+so a user who keeps coming back never reaches the lifetime. Tokens are not stored on
+the server: an older token of the same conversation stays valid until it expires.
+Tokens of the first format (no issue time) count as expired.
 
 The HMAC key is derived from the button secret with a label of its own, so no new
 secret is needed and a button signature can never double as a session tag.
@@ -17,14 +24,20 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 SENDER_PREFIX = "web:"
 _KEY_LABEL = b"webchat-session"
 _ID_BYTES = 18  # 144 bits: unguessable, and 24 URL-safe characters without padding
 _ID_RE = re.compile(r"^[A-Za-z0-9_-]{24}$")
-_TOKEN_RE = re.compile(r"^(?P<id>[A-Za-z0-9_-]{24})\.(?P<tag>[A-Za-z0-9_-]{43})$")
+_TOKEN_RE = re.compile(r"^(?P<id>[A-Za-z0-9_-]{24})\.(?P<issued>[0-9]{1,12})\.(?P<tag>[A-Za-z0-9_-]{43})$")
 MAX_TOKEN_CHARS = 128
+DEFAULT_TTL_S = 720 * 3600
+# Several Rasa servers behind one address may disagree on the time by a little: a
+# token "issued" this far in the future is still accepted, anything further is not.
+CLOCK_SKEW_S = 300
 
 
 def derive_key(button_secret: bytes) -> bytes:
@@ -58,35 +71,53 @@ class Session:
 
 
 class SessionTokens:
-    def __init__(self, key: bytes) -> None:
+    def __init__(self, key: bytes, ttl_s: float = DEFAULT_TTL_S, clock: Callable[[], float] | None = None) -> None:
         if len(key) < 16:
             raise ValueError("la chiave delle sessioni web deve avere almeno 16 byte")
+        if ttl_s <= 0:
+            raise ValueError("la durata dei token della chat web deve essere positiva")
         self._key = key
+        self._ttl_s = ttl_s
+        self._clock = clock
 
-    def _tag(self, conversation_id: str) -> str:
-        digest = hmac.new(self._key, conversation_id.encode(), hashlib.sha256).digest()
+    def _now(self) -> float:
+        # time.time looked up at each call: tests may replace this module's clock.
+        return self._clock() if self._clock is not None else time.time()
+
+    def _tag(self, conversation_id: str, issued: str) -> str:
+        # The issue time is inside the MAC: moving it forward breaks the tag.
+        digest = hmac.new(self._key, f"{conversation_id}.{issued}".encode(), hashlib.sha256).digest()
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+    def token_for(self, conversation_id: str) -> str:
+        """A token for this conversation, issued now."""
+        if not _ID_RE.match(conversation_id):
+            raise ValueError("non è un identificativo di conversazione della chat web")
+        issued = str(int(self._now()))
+        return f"{conversation_id}.{issued}.{self._tag(conversation_id, issued)}"
 
     def issue(self) -> Session:
         conversation_id = secrets.token_urlsafe(_ID_BYTES)
-        return Session(conversation_id, f"{conversation_id}.{self._tag(conversation_id)}", resumed=False)
+        return Session(conversation_id, self.token_for(conversation_id), resumed=False)
 
     def verify(self, token: object) -> str | None:
-        """The conversation id of a token this server issued, else None."""
+        """The conversation id of an unexpired token this server issued, else None."""
         if not isinstance(token, str) or len(token) > MAX_TOKEN_CHARS:
             return None
         match = _TOKEN_RE.match(token)
         if not match:
             return None
-        expected = self._tag(match["id"])
+        expected = self._tag(match["id"], match["issued"])
         if not hmac.compare_digest(match["tag"].encode(), expected.encode()):
+            return None
+        age = self._now() - int(match["issued"])
+        if not -CLOCK_SKEW_S <= age <= self._ttl_s:
             return None
         return match["id"]
 
     def resume(self, token: object) -> Session:
-        """The conversation of a valid token, otherwise a brand-new one."""
+        """The conversation of a valid token with a fresh token for it, otherwise a brand-new one."""
         conversation_id = self.verify(token)
         if conversation_id is None:
             return self.issue()
-        assert isinstance(token, str)
-        return Session(conversation_id, token, resumed=True)
+        return Session(conversation_id, self.token_for(conversation_id), resumed=True)

@@ -1,55 +1,61 @@
-"""Train and evaluate each candidate NLU pipeline: `python -m bot.eval.compare`.
+"""Train and evaluate candidate NLU pipelines and decision rules: `python -m bot.eval.compare`.
 
-Every candidate is trained on the same data and scored on the same held-out set
-by bot.eval.run; the rows land in docs/benchmarks.md next to each other.
+Each pipeline is trained afresh on the same data (the figure includes the training
+time), its parses of the held-out messages are computed once, and every rule of
+the chosen candidates is scored on the dev half. The rows land in docs/benchmarks.md
+next to each other; the test half is reported only by `make eval`.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import subprocess
 import sys
 import time
 
-from bot.eval.run import print_report, record
+from bot.eval.candidates import CANDIDATES, PIPELINES, RULES
+from bot.eval.heldout import SPLITS
 from bot.kb.loader import REPO_ROOT
-from bot.nlp.spacy_lookup import DEFAULT_PATH, build
-
-CANDIDATES = {
-    "default": "config.yml",
-    "words_only": "bot/pipelines/words_only.yml",
-    "spacy_lookup": "bot/pipelines/spacy_lookup.yml",
-}
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("names", nargs="*", default=list(CANDIDATES), help=f"tra: {', '.join(CANDIDATES)}")
+    parser.add_argument("--split", choices=SPLITS, default="dev")
     parser.add_argument("--no-record", action="store_true")
+    parser.add_argument("--reuse", action="store_true", help="non riaddestrare un modello già aggiornato")
     args = parser.parse_args(argv)
     unknown = set(args.names) - set(CANDIDATES)
     if unknown:
-        print(f"Pipeline sconosciute: {', '.join(sorted(unknown))}", file=sys.stderr)
+        print(f"Candidati sconosciuti: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    if "spacy_lookup" in args.names and not DEFAULT_PATH.exists():
-        build()
 
-    from bot.eval.run import evaluate
+    from bot.eval.run import configured_rule, evaluate, record
+    from bot.eval.score import format_report
 
-    for name in args.names:
-        config = CANDIDATES[name]
-        model_name = f"compare_{name}"
-        print(f"\n==> {name}: addestramento con {config}")
-        # A fresh training every time: the figure is the training time too.
-        (REPO_ROOT / "models" / f"{model_name}.inputs.sha256").unlink(missing_ok=True)
+    pipelines = dict.fromkeys(CANDIDATES[n][0] for n in args.names)
+    for pipeline in pipelines:
+        config = PIPELINES[pipeline]
+        if pipeline == "spacy_lookup":
+            from bot.nlp.spacy_lookup import DEFAULT_PATH, build
+
+            if not DEFAULT_PATH.exists():
+                build()
+        model_name = f"compare_{pipeline}"
+        print(f"\n==> {pipeline}: addestramento con {config}")
+        if not args.reuse:
+            (REPO_ROOT / "models" / f"{model_name}.inputs.sha256").unlink(missing_ok=True)
         started = time.monotonic()
         subprocess.run([str(REPO_ROOT / "scripts" / "train.sh"), config, model_name], cwd=REPO_ROOT, check=True)
         seconds = time.monotonic() - started
-        report = asyncio.run(evaluate(REPO_ROOT / "models" / f"{model_name}.tar.gz"))
-        print_report(report, verbose=False)
-        if not args.no_record:
-            record(report, f"{name} ({config}, training {seconds:.0f} s)")
+        for name in (n for n in args.names if CANDIDATES[n][0] == pipeline):
+            rule_name = CANDIDATES[name][1]
+            label = f"{name} ({config}, regola {rule_name}, addestramento {seconds:.0f} s)"
+            model = REPO_ROOT / "models" / f"{model_name}.tar.gz"
+            report = evaluate(model, args.split, configured_rule(RULES[rule_name]), label)
+            print(format_report(report))
+            if not args.no_record:
+                record(report)
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from bot.kb.model import AUDIENCES, KnowledgeBase, Section, Topic
+from bot.kb.render import ANSWER_PLACEHOLDERS
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_KB_DIR = REPO_ROOT / "knowledge_base"
@@ -23,6 +24,9 @@ DEFAULT_KB_DIR = REPO_ROOT / "knowledge_base"
 ID_RE = re.compile(r"^[a-z][a-z0-9_]{1,28}$")
 # Rasa reads [text](entity) and {..} as annotations inside training examples.
 FORBIDDEN_IN_QUESTION = re.compile(r"[\[\]{}\n]")
+# Braces in an answer are placeholders filled at run time (and Rasa would read them
+# as slots): only the known ones are allowed.
+PLACEHOLDER_RE = re.compile(r"\{[^{}]*\}|[{}]")
 MIN_QUESTIONS = 12
 MAX_TITLE = 60
 MAX_ANSWER = 1600
@@ -39,6 +43,7 @@ TOPIC_FIELDS = {
     "uncertain",
     "questions",
     "related",
+    "family",
 }
 
 
@@ -105,6 +110,12 @@ def _parse_topic(raw: Any, section_id: str, file_name: str, index: int, errors: 
     answer = _str_field(raw, "answer", where, errors)
     if len(answer) > MAX_ANSWER:
         errors.add(where, f"campo 'answer' supera {MAX_ANSWER} caratteri ({len(answer)})")
+    for placeholder in PLACEHOLDER_RE.findall(answer):
+        if placeholder not in ANSWER_PLACEHOLDERS:
+            errors.add(
+                where,
+                f"segnaposto sconosciuto in 'answer': {placeholder} (ammessi: {', '.join(ANSWER_PLACEHOLDERS)})",
+            )
     lead = answer.split("\n\n", 1)[0]
     if len(lead) > MAX_LEAD:
         errors.add(where, f"il primo paragrafo di 'answer' supera {MAX_LEAD} caratteri ({len(lead)})")
@@ -145,6 +156,10 @@ def _parse_topic(raw: Any, section_id: str, file_name: str, index: int, errors: 
     related = _str_list(raw, "related", where, errors)
     if len(related) > MAX_RELATED:
         errors.add(where, f"campo 'related' ha più di {MAX_RELATED} argomenti")
+    family = raw.get("family")
+    if family is not None and (not isinstance(family, str) or not ID_RE.match(family)):
+        errors.add(where, "campo 'family' deve essere snake_case (a-z, 0-9, _), 2-29 caratteri")
+        family = None
 
     if len(errors.problems) > before:
         return None
@@ -162,6 +177,7 @@ def _parse_topic(raw: Any, section_id: str, file_name: str, index: int, errors: 
         questions=tuple(questions),
         related=tuple(related),
         source_file=file_name,
+        family=family,
     )
 
 

@@ -26,6 +26,10 @@ class Topic:
     questions: tuple[str, ...]
     related: tuple[str, ...]
     source_file: str
+    # Topics of one family answer close questions (the same threshold in different
+    # years, "what is X" and "limits of X"): when several are in the running, the
+    # best one is answered and the others offered as "Vedi anche".
+    family: str | None = None
 
     @property
     def lead(self) -> str:

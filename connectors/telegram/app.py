@@ -16,7 +16,6 @@ import uvicorn
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder
 
-from bot.channels.payloads import PayloadSigner
 from connectors.telegram.dedup import UpdateDedup, make_dedup
 from connectors.telegram.deliver import Deliverer
 from connectors.telegram.delivery import TelegramSender
@@ -26,10 +25,10 @@ from connectors.telegram.rasa_client import RasaClient
 from connectors.telegram.ratelimit import ChatRateLimiter
 from connectors.telegram.server import WebhookTarget, build_http_app
 from connectors.telegram.settings import TelegramSettings
+from sportello.payloads import PayloadSigner
 
 logger = logging.getLogger(__name__)
 
-HOST = "127.0.0.1"
 SERVER_START_TIMEOUT_S = 10.0
 DRAIN_TIMEOUT_S = 10.0
 POLL_TIMEOUT_S = 10
@@ -43,12 +42,12 @@ class _QuietServer(uvicorn.Server):
         yield
 
 
-def _bind(port: int) -> socket.socket:
+def _bind(host: str, port: int) -> socket.socket:
     # Bound here rather than by uvicorn, which calls sys.exit() when the port is taken.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        sock.bind((HOST, port))
+        sock.bind((host, port))
     except OSError:
         sock.close()
         raise
@@ -95,7 +94,7 @@ class TelegramBridge:
             builder = builder.updater(None)
         self.application: Application = builder.build()
         bot = self.application.bot
-        self.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s)
+        self.rasa = RasaClient(settings.rasa_url, settings.rasa_timeout_s, settings.service_token.get_secret_value())
         sender = TelegramSender(bot)
         signer = PayloadSigner(settings.button_secret.get_secret_value().encode())
         # update_ids are per bot; the bot id is the token's first part, known without a network call.
@@ -116,7 +115,7 @@ class TelegramBridge:
         self.port: int | None = None
 
     async def _start_http(self) -> None:
-        sock = _bind(self.settings.telegram_port)
+        sock = _bind(self.settings.bind_host, self.settings.telegram_port)
         self.port = sock.getsockname()[1]
         config = uvicorn.Config(self.http_app, log_level="warning", access_log=False, lifespan="off")
         self._server = _QuietServer(config)

@@ -11,11 +11,11 @@ import logging
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bot.channels.payloads import PayloadSigner
 from connectors.telegram.delivery import TelegramSender
 from connectors.telegram.keyboards import fits_callback_data, is_url
 from connectors.telegram.messages import SENDER_PREFIX, BotMessage, Button
 from connectors.telegram.ordering import ChatLocks
+from sportello.payloads import PayloadSigner
 
 logger = logging.getLogger(__name__)
 

@@ -27,11 +27,11 @@ from telegram.ext import (
     filters,
 )
 
-from bot.channels.payloads import PayloadSigner
 from connectors.telegram.dedup import UpdateDedup
 from connectors.telegram.delivery import TelegramSender
 from connectors.telegram.messages import NOT_TEXT_REPLY, BotMessage, sender_id
 from connectors.telegram.rasa_client import RasaClient
+from sportello.payloads import PayloadSigner
 
 logger = logging.getLogger(__name__)
 

@@ -17,6 +17,7 @@ from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from connectors.telegram.app import TelegramBridge
 from connectors.telegram.settings import get_settings
+from sportello.config import ConfigurationError
 
 logger = logging.getLogger("connectors.telegram")
 
@@ -65,6 +66,9 @@ async def run(bridge: TelegramBridge) -> int:
 def main() -> int:
     try:
         settings = get_settings()
+    except ConfigurationError as exc:
+        print(exc, file=sys.stderr)
+        return 2
     except ValidationError as exc:
         problems = "; ".join(f"{'.'.join(map(str, e['loc'])) or 'impostazioni'}: {e['msg']}" for e in exc.errors())
         print(f"Configurazione del ponte Telegram non valida: {problems}", file=sys.stderr)

@@ -1,6 +1,7 @@
-"""Client of our Rasa REST channel (`POST /webhooks/rest/webhook`).
+"""Client of the Rasa server's bridge channel (`POST /webhooks/bridge/webhook`).
 
-The REST channel screens the text and signs button payloads for the sender, so
+Only this authenticated route (service token) may speak for `telegram:` conversations;
+the public REST channel refuses them. The channel screens the text and signs button payloads for the sender, so
 the bridge passes messages through untouched. Whatever goes wrong on the way
 (Rasa down, slow, or answering nonsense) becomes the Italian "technical problem"
 reply: users never see an error and the bridge never crashes on it.
@@ -13,26 +14,32 @@ from typing import Any
 
 import httpx
 
-from bot.channels.guard import FAILURE_REPLY
 from connectors.telegram.messages import BotMessage
+from sportello.replies import FAILURE_REPLY
 
 logger = logging.getLogger(__name__)
 
-WEBHOOK_PATH = "/webhooks/rest/webhook"
-INPUT_CHANNEL = "telegram"
+WEBHOOK_PATH = "/webhooks/bridge/webhook"
 
 
 class RasaClient:
-    def __init__(self, base_url: str, timeout_s: float, transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        timeout_s: float,
+        service_token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._client = httpx.AsyncClient(
             base_url=base_url,
+            headers={"Authorization": f"Bearer {service_token}"},
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 5.0)),
             transport=transport,
         )
 
     async def send(self, sender: str, message: str) -> list[BotMessage]:
         """The bot's replies to `message`; the failure reply if Rasa cannot answer."""
-        body = {"sender": sender, "message": message, "input_channel": INPUT_CHANNEL}
+        body = {"sender": sender, "message": message}
         try:
             response = await self._client.post(WEBHOOK_PATH, json=body)
         except httpx.HTTPError as exc:

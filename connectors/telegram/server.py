@@ -3,29 +3,37 @@
 The webhook is PTB's "custom webhook" pattern: check Telegram's secret header,
 put the update on the application's queue and answer 200 at once, so a slow
 answer never delays the acknowledgement (Telegram would re-send the update).
+Every error, unknown routes included, is an RFC 9457 problem (sportello/problems.py).
 """
 
 from __future__ import annotations
 
 import asyncio
-import hmac
 import json
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from telegram import Bot, Update
 
 from connectors.telegram.deliver import Deliverer, DeliverRequest, InvalidButton
+from sportello.auth import bearer_token_matches, token_matches
+from sportello.problems import MEDIA_TYPE, field_error, invalid_request, problem
 
 logger = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+UNAUTHORIZED = "Autenticazione richiesta: token di servizio mancante o non valido."
+FORBIDDEN = "Accesso negato: segreto del webhook mancante o errato."
+NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
+INVALID = "Richiesta non valida: controlla 'sender_id' e 'messages' (i dettagli in «errors»)."
 
 
 @dataclass(frozen=True)
@@ -36,14 +44,18 @@ class WebhookTarget:
     update_queue: asyncio.Queue[object]
 
 
-def _same_secret(given: str | None, expected: str) -> bool:
-    # compare_digest: the comparison time tells nothing about the secret.
-    return given is not None and hmac.compare_digest(given.encode(), expected.encode())
+def problem_response(body: dict[str, Any], headers: Mapping[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=body["status"], headers=headers, media_type=MEDIA_TYPE)
 
 
-def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    # Starlette's own detail is the English status phrase: the Italian default replaces it.
+    return problem_response(problem(exc.status_code), exc.headers)
+
+
+async def _internal_error(request: Request, exc: Exception) -> Response:
+    return problem_response(problem(500))
 
 
 async def _json_body(request: Request) -> Any:
@@ -60,21 +72,21 @@ def build_http_app(service_token: str, deliverer: Deliverer, webhook: WebhookTar
         return JSONResponse({"status": "ok", "mode": mode})
 
     async def deliver(request: Request) -> Response:
-        if not _same_secret(_bearer(request), service_token):
-            return JSONResponse(
-                {"detail": "Token di servizio mancante o non valido."},
-                status_code=401,
-                headers={"WWW-Authenticate": "Bearer"},
-            )
+        if not bearer_token_matches(request.headers.get("Authorization"), service_token):
+            return problem_response(problem(401, UNAUTHORIZED), {"WWW-Authenticate": "Bearer"})
         body = await _json_body(request)
         try:
             parsed = DeliverRequest.model_validate(body)
             messages = deliverer.prepare(parsed)
         except ValidationError as exc:
-            errors = [{"loc": list(e["loc"]), "msg": e["msg"]} for e in exc.errors()]
-            return JSONResponse({"detail": "Richiesta non valida.", "errors": errors}, status_code=422)
+            errors = [field_error(e["loc"], e["msg"].removeprefix("Value error, "), e["type"]) for e in exc.errors()]
+            return problem_response(invalid_request(errors, INVALID))
         except InvalidButton as exc:
-            return JSONResponse({"detail": f"Richiesta non valida: {exc}."}, status_code=422)
+            return problem_response(
+                invalid_request(
+                    [field_error(["messages"], str(exc), "invalid_button")], f"Richiesta non valida: {exc}."
+                )
+            )
         deliverer.schedule(parsed.chat_id, messages)
         return JSONResponse({"status": "accepted", "messages": len(messages)}, status_code=202)
 
@@ -83,11 +95,11 @@ def build_http_app(service_token: str, deliverer: Deliverer, webhook: WebhookTar
     if webhook is not None:
 
         async def telegram_webhook(request: Request) -> Response:
-            if not _same_secret(request.headers.get(SECRET_HEADER), webhook.secret):
-                return JSONResponse({"detail": "Accesso negato."}, status_code=403)
+            if not token_matches(request.headers.get(SECRET_HEADER, ""), webhook.secret):
+                return problem_response(problem(403, FORBIDDEN))
             data = await _json_body(request)
             if not isinstance(data, dict):
-                return JSONResponse({"detail": "Il corpo deve essere un oggetto JSON."}, status_code=400)
+                return problem_response(problem(400, NOT_JSON))
             try:
                 update = Update.de_json(data, webhook.bot)
             except Exception:  # whatever Telegram sent, a 500 would only make it re-send forever
@@ -98,4 +110,4 @@ def build_http_app(service_token: str, deliverer: Deliverer, webhook: WebhookTar
 
         routes.append(Route(webhook.path, telegram_webhook, methods=["POST"]))
 
-    return Starlette(routes=routes)
+    return Starlette(routes=routes, exception_handlers={HTTPException: _http_error, Exception: _internal_error})

@@ -1,8 +1,8 @@
 """Bridge settings, read once from `SPORTELLO_*` environment variables.
 
-Secrets that are not set are generated once into the var dir, exactly as
-`scripts/run_all.py` does, so that the bridge, the Rasa server and the API agree on
-them without any configuration.
+Defaults come from the registry (sportello/config/registry.py); secrets that are not
+set are the ones generated once in the var dir, by the same rules as in every other
+process, so the bridge, the Rasa server and the API agree without any configuration.
 """
 
 from __future__ import annotations
@@ -10,17 +10,16 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from sportello.var_secrets import persistent_secret
+from sportello import config
+from sportello.config.registry import TELEGRAM, default
+from sportello.paths import DEFAULT_VAR_DIR
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-BUTTON_SECRET_FILE = "button_secret"
-SERVICE_TOKEN_FILE = "service_token"
-WEBHOOK_SECRET_FILE = "telegram_webhook_secret"
 DEDUP_DB_FILE = "telegram_updates.db"
 # Telegram accepts only these characters in setWebhook's secret_token.
 _WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
@@ -37,14 +36,17 @@ class TelegramSettings(BaseSettings):
     # Checked on every webhook request; generated into the var dir when empty.
     telegram_webhook_secret: SecretStr = SecretStr("")
     # Root of the Bot API server (tests point it at a local fake).
-    telegram_api_base_url: str = "https://api.telegram.org"
-    # The bridge's own HTTP server (health, deliveries, webhook) on 127.0.0.1.
-    telegram_port: int = Field(default=8081, ge=0, le=65535)
-    rasa_url: str = "http://127.0.0.1:5005"
-    rasa_timeout_s: float = Field(default=15.0, gt=0, le=300)
+    telegram_api_base_url: str = str(default("SPORTELLO_TELEGRAM_API_BASE_URL"))
+    # The bridge's own HTTP server (health, deliveries, webhook).
+    bind_host: str = str(default("SPORTELLO_BIND_HOST"))
+    telegram_port: int = Field(default=int(default("SPORTELLO_TELEGRAM_PORT") or 0), ge=0, le=65535)
+    # Empty means: the Rasa server on this machine, at its default port.
+    rasa_url: str = ""
+    rasa_timeout_s: float = Field(default=float(default("SPORTELLO_RASA_TIMEOUT_S") or 0), gt=0, le=300)
     # Empty means: remember seen updates in a SQLite file in the var dir.
     redis_url: str = ""
-    var_dir: Path = REPO_ROOT / ".var"
+    var_dir: Path = DEFAULT_VAR_DIR
+    env: Literal["development", "production"] = "development"
     # Bearer token for POST /internal/deliver; generated into the var dir when empty.
     service_token: SecretStr = SecretStr("")
     # Signs the /start payload exactly as the Rasa server would sign a button.
@@ -67,13 +69,15 @@ class TelegramSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _embedded_secrets(self) -> TelegramSettings:
-        if not self.service_token.get_secret_value():
-            self.service_token = SecretStr(persistent_secret(self.var_dir, SERVICE_TOKEN_FILE))
-        if not self.button_secret.get_secret_value():
-            self.button_secret = SecretStr(persistent_secret(self.var_dir, BUTTON_SECRET_FILE))
+        if not self.rasa_url:
+            self.rasa_url = config.computed_default("SPORTELLO_RASA_URL", self.var_dir)
+        for name in ("service_token", "button_secret"):
+            given = getattr(self, name).get_secret_value()
+            setattr(self, name, SecretStr(config.secret(f"SPORTELLO_{name.upper()}", given, self.var_dir)))
         secret = self.telegram_webhook_secret.get_secret_value()
         if self.telegram_webhook_url and not secret:
-            self.telegram_webhook_secret = SecretStr(persistent_secret(self.var_dir, WEBHOOK_SECRET_FILE))
+            generated = config.secret("SPORTELLO_TELEGRAM_WEBHOOK_SECRET", None, self.var_dir)
+            self.telegram_webhook_secret = SecretStr(generated)
         elif secret and not _WEBHOOK_SECRET_RE.match(secret):
             raise ValueError("SPORTELLO_TELEGRAM_WEBHOOK_SECRET: da 1 a 256 caratteri tra lettere, cifre, _ e -")
         return self
@@ -94,4 +98,6 @@ class TelegramSettings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> TelegramSettings:
+    """The environment's settings; in production, refuses unsafe defaults first."""
+    config.check([TELEGRAM])
     return TelegramSettings()

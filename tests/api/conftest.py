@@ -1,8 +1,15 @@
-"""Fixtures for the API tests: a TestClient on a fresh SQLite file per test."""
+"""Fixtures for the API tests: a TestClient on a fresh SQLite file per test.
+
+`postgres_url` gives a test an empty database on PostgreSQL (127.0.0.1:5432, or
+SPORTELLO_TEST_POSTGRES_URL): a schema of its own for the whole run, dropped at the
+end, emptied after each test. Tests using it skip when the server is down, except in
+CI. tests/api/tickets/ runs every test on both SQLite and PostgreSQL through it.
+"""
 
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -11,11 +18,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine
+from sqlalchemy import Engine, create_engine, inspect, make_url, text
+from sqlalchemy.exc import OperationalError
 
 from api.main import create_app
 from api.settings import Settings, get_settings
 from tests.api.support import AUTH, TOKEN, vote_payload
+
+POSTGRES_URL = os.environ.get("SPORTELLO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(autouse=True)
@@ -68,3 +78,45 @@ def post_vote(client: TestClient) -> Callable[..., dict[str, Any]]:
         return body
 
     return post
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A URL whose search_path is a schema made for this test run, dropped at the end."""
+    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect():
+            pass
+    except OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"PostgreSQL non raggiungibile ({exc.orig})")
+    schema = f"api_test_{uuid.uuid4().hex[:12]}"
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
+            make_url(POSTGRES_URL)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_schema_url: str) -> Iterator[str]:
+    """The run's PostgreSQL schema, emptied after the test (the migrations stay applied)."""
+    yield postgres_schema_url
+    engine = create_engine(postgres_schema_url)
+    try:
+        with engine.begin() as connection:
+            tables = [name for name in inspect(connection).get_table_names() if name != "alembic_version"]
+            if tables:
+                quoted = ", ".join(f'"{name}"' for name in tables)
+                connection.execute(text(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()

@@ -9,6 +9,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from api.deps import get_engine
+from api.errors import DATABASE_UNAVAILABLE
+from tests.api.support import error_detail, error_field
 
 
 def test_health_is_ok_without_authentication(client: TestClient) -> None:
@@ -22,7 +24,8 @@ def test_health_is_503_when_the_database_is_down(client: TestClient, app: FastAP
     app.dependency_overrides[get_engine] = lambda: unreachable
     response = client.get("/api/v1/health")
     assert response.status_code == 503
-    assert response.json() == {"status": "error", "database": "non raggiungibile"}
+    assert error_detail(response) == DATABASE_UNAVAILABLE
+    assert error_field(response, "database") == "non raggiungibile"
 
     app.dependency_overrides.clear()
     assert client.get("/api/v1/health").status_code == 200

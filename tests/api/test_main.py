@@ -13,7 +13,8 @@ from pydantic import SecretStr
 from sqlalchemy.exc import OperationalError
 
 from api.main import create_app
-from api.settings import REPO_ROOT, Settings
+from api.settings import Settings
+from sportello.paths import REPO_ROOT
 from tests.api.support import vote_payload
 
 
@@ -54,5 +55,15 @@ def test_start_fails_when_the_database_cannot_be_opened(tmp_path: Path) -> None:
 
 def test_openapi_documents_the_endpoints(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
-    assert set(paths) == {"/api/v1/health", "/api/v1/feedback", "/api/v1/feedback/summary"}
+    assert set(paths) == {
+        "/api/v1/health",
+        "/api/v1/feedback",
+        "/api/v1/feedback/summary",
+        "/api/v1/tickets",
+        "/api/v1/tickets/{number}",
+        "/api/v1/tickets/{number}/status",
+        "/api/v1/tickets/{number}/notes",
+        "/api/v1/conversation-tickets/open",
+        "/api/v1/conversation-tickets/{number}",
+    }
     assert set(paths["/api/v1/feedback"]) == {"get", "post"}

@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -21,16 +22,21 @@ from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from api.db import create_db_engine, upgrade_database
+from api.db import alembic_config, create_db_engine, upgrade_database
 from api.deps import get_engine
 from api.main import create_app
 from api.models import Base, Feedback
 from api.settings import Settings
-from tests.api.support import AUTH, TOKEN, parse_utc, vote_payload
+from tests.api.support import AUTH, TOKEN, error_field, parse_utc, vote_payload
 
 pytestmark = pytest.mark.postgres
 
 BASE_URL = os.environ.get("SPORTELLO_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+
+
+def _head() -> str | None:
+    """The newest migration: the schema every start must reach."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 @pytest.fixture(scope="module")
@@ -74,7 +80,7 @@ def test_migration_creates_the_schema_in_the_test_schema(pg_client: TestClient, 
         assert {"feedback", "alembic_version"} <= set(inspect(engine).get_table_names(schema=schema))
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert context.get_current_revision() == "0001"
+            assert context.get_current_revision() == _head()
             assert compare_metadata(context, Base.metadata) == []
         upgrade_database(engine)  # idempotent
     finally:
@@ -140,7 +146,7 @@ def test_health_is_503_when_the_database_is_missing(pg_client: TestClient) -> No
     try:
         response = pg_client.get("/api/v1/health")
         assert response.status_code == 503
-        assert response.json() == {"status": "error", "database": "non raggiungibile"}
+        assert error_field(response, "database") == "non raggiungibile"
     finally:
         app.dependency_overrides.clear()
         missing.dispose()

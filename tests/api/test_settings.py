@@ -1,4 +1,5 @@
-"""Settings: embedded defaults, environment overrides, the token shared with run_all.py."""
+"""API settings: embedded defaults, environment overrides, secrets shared with every process,
+and production mode refusing unsafe defaults at start."""
 
 from __future__ import annotations
 
@@ -6,10 +7,14 @@ import stat
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.settings import REPO_ROOT, Settings, get_settings
-from scripts.run_all import _persistent_secret, build_environment
+from api.main import create_app
+from api.settings import Settings, get_settings
+from scripts.run_all import build_environment
+from sportello.config import ConfigurationError
+from sportello.paths import REPO_ROOT
 
 
 def test_defaults_live_in_the_var_dir_which_is_created(tmp_path: Path) -> None:
@@ -53,17 +58,13 @@ def test_the_token_does_not_show_in_the_settings_repr() -> None:
     assert "segretissimo" not in repr(settings)
 
 
-def test_run_all_and_the_api_agree_on_a_token_generated_by_run_all(tmp_path: Path) -> None:
+def test_the_launcher_and_the_api_agree_on_a_generated_token(tmp_path: Path) -> None:
     var_dir = tmp_path / "condivisa"
     env = build_environment({"SPORTELLO_VAR_DIR": str(var_dir)})
-    settings = Settings(var_dir=var_dir)
-    assert settings.service_token.get_secret_value() == env["SPORTELLO_SERVICE_TOKEN"]
-
-
-def test_run_all_and_the_api_agree_on_a_token_generated_by_the_api(tmp_path: Path) -> None:
-    var_dir = tmp_path / "condivisa"
-    token = Settings(var_dir=var_dir).service_token.get_secret_value()
-    assert _persistent_secret({}, "SPORTELLO_SERVICE_TOKEN", var_dir, "service_token") == token
+    assert Settings(var_dir=var_dir).service_token.get_secret_value() == env["SPORTELLO_SERVICE_TOKEN"]
+    other = tmp_path / "altra"
+    token = Settings(var_dir=other).service_token.get_secret_value()
+    assert build_environment({"SPORTELLO_VAR_DIR": str(other)})["SPORTELLO_SERVICE_TOKEN"] == token
 
 
 def test_settings_are_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -71,3 +72,24 @@ def test_settings_are_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", "cambiato-dopo")
     assert get_settings() is first
     assert first.service_token.get_secret_value() != "cambiato-dopo"
+
+
+def test_in_production_the_api_refuses_to_start_on_sqlite_and_generated_secrets(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SPORTELLO_ENV", "production")
+    with pytest.raises(ConfigurationError) as refused, TestClient(create_app()):
+        pass
+    message = str(refused.value)
+    assert "SPORTELLO_DATABASE_URL" in message and "SPORTELLO_SERVICE_TOKEN" in message
+    assert "SPORTELLO_WEBCHAT_SERVER_URL" in message
+
+
+def test_in_production_a_complete_configuration_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_ENV", "production")
+    monkeypatch.setenv("SPORTELLO_DATABASE_URL", "postgresql+psycopg://sportello@db.invalid/sportello")
+    monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", "t" * 40)
+    monkeypatch.setenv("SPORTELLO_WEBCHAT_SERVER_URL", "https://assistente.cooperativa.it")
+    settings = get_settings()
+    assert settings.env == "production"
+    assert settings.database_url.startswith("postgresql")

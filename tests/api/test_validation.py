@@ -1,4 +1,4 @@
-"""Invalid requests get 422 with FastAPI's error list, messages in Italian."""
+"""Invalid requests get a 422 problem whose `errors` list every field, messages in Italian."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.errors import FALLBACK_VALIDATION_MESSAGE, italian_message
-from tests.api.support import AUTH, vote_payload
+from api.schemas import MAX_DB_INT
+from sportello.problems import INVALID_REQUEST
+from tests.api.support import AUTH, error_detail, error_fields, vote_payload
 
 TOPIC_FORMAT = (
     "Formato non valido: usa lettere minuscole senza accenti, cifre e «_», iniziando con una lettera "
@@ -17,8 +19,8 @@ TOPIC_FORMAT = (
 
 
 def _errors(response: Any) -> dict[tuple[Any, ...], dict[str, Any]]:
-    assert response.status_code == 422, response.text
-    return {tuple(error["loc"]): error for error in response.json()["detail"]}
+    assert error_detail(response) == INVALID_REQUEST
+    return error_fields(response)
 
 
 @pytest.mark.parametrize(
@@ -40,6 +42,11 @@ def _errors(response: Any) -> dict[tuple[Any, ...], dict[str, Any]]:
         ({"confidence": -0.01}, "confidence", "Deve essere maggiore o uguale a 0."),
         ({"confidence": 1.01}, "confidence", "Deve essere minore o uguale a 1."),
         ({"confidence": "alta"}, "confidence", "Deve essere un numero."),
+        # Strict: a client's type error is refused, not coerced.
+        ({"confidence": False}, "confidence", "Deve essere un numero."),
+        ({"confidence": True}, "confidence", "Deve essere un numero."),
+        ({"confidence": "0.5"}, "confidence", "Deve essere un numero."),
+        ({"vote": ["up"]}, "vote", "Valore non ammesso: i valori validi sono 'up' o 'down'."),
         ({"question": "x" * 1001}, "question", "Può contenere al massimo 1000 caratteri."),
     ],
 )
@@ -69,10 +76,17 @@ def test_infinite_or_nan_confidence_is_refused(client: TestClient) -> None:
     assert _errors(response)["body", "confidence"]["msg"] == "Deve essere un numero finito."
 
 
-def test_malformed_json(client: TestClient) -> None:
-    response = client.post(
-        "/api/v1/feedback", content=b"{non json", headers={**AUTH, "Content-Type": "application/json"}
-    )
+def test_a_whole_number_is_a_valid_confidence(client: TestClient) -> None:
+    response = client.post("/api/v1/feedback", json=vote_payload(confidence=1), headers=AUTH)
+    assert response.status_code == 201, response.text
+    assert client.get("/api/v1/feedback", headers=AUTH).json()["items"][0]["confidence"] == 1.0
+
+
+@pytest.mark.parametrize(
+    "body", [b"{non json", b'{"vote": "\xff\xfe"}', b"\xff\xfe\x00"], ids=["sintassi", "non-utf8", "utf16-troncato"]
+)
+def test_malformed_json_is_a_422_like_any_invalid_body(client: TestClient, body: bytes) -> None:
+    response = client.post("/api/v1/feedback", content=body, headers={**AUTH, "Content-Type": "application/json"})
     (error,) = _errors(response).values()
     assert error["msg"] == "JSON non valido." and error["type"] == "json_invalid"
 
@@ -94,6 +108,9 @@ def test_the_input_is_not_echoed(client: TestClient) -> None:
         ({"limit": 501}, "limit", "Deve essere minore o uguale a 500."),
         ({"limit": "tanti"}, "limit", "Deve essere un numero intero."),
         ({"offset": -1}, "offset", "Deve essere maggiore o uguale a 0."),
+        # Past what the database's integers hold: refused before it reaches the database.
+        ({"offset": 709951851412273007276589056}, "offset", f"Deve essere minore o uguale a {MAX_DB_INT}."),
+        ({"offset": MAX_DB_INT + 1}, "offset", f"Deve essere minore o uguale a {MAX_DB_INT}."),
         ({"vote": "forse"}, "vote", "Valore non ammesso: i valori validi sono 'up' o 'down'."),
         ({"topic_id": "Buoni Pasto"}, "topic_id", TOPIC_FORMAT),
     ],
@@ -101,6 +118,11 @@ def test_the_input_is_not_echoed(client: TestClient) -> None:
 def test_invalid_query_parameters(client: TestClient, params: dict[str, Any], name: str, message: str) -> None:
     errors = _errors(client.get("/api/v1/feedback", params=params, headers=AUTH))
     assert errors["query", name]["msg"] == message
+
+
+def test_the_largest_offset_is_answered(client: TestClient) -> None:
+    response = client.get("/api/v1/feedback", params={"offset": MAX_DB_INT}, headers=AUTH)
+    assert response.status_code == 200 and response.json()["items"] == []
 
 
 def test_unknown_error_types_get_a_generic_italian_message() -> None:

@@ -5,23 +5,18 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterator
 
 import pytest
 from fastapi import Request
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
-from api.routes.widget import STATIC_DIR, _server_url, get_widget_settings
+from api.main import create_app
+from api.routes.widget import STATIC_DIR, _server_url
+from api.settings import Settings
 
 WIDGET_FILES = sorted(p.name for p in (STATIC_DIR / "widget").iterdir())
 SOCKET_IO = "/static/vendor/socket.io-client-4.8.4/socket.io.esm.min.js"
-
-
-@pytest.fixture(autouse=True)
-def fresh_widget_settings() -> Iterator[None]:
-    get_widget_settings.cache_clear()
-    yield
-    get_widget_settings.cache_clear()
 
 
 def test_the_demo_page_embeds_the_widget_with_one_script_tag(client: TestClient) -> None:
@@ -50,13 +45,21 @@ def test_the_demo_page_is_never_cached_and_runs_under_a_strict_policy(client: Te
     assert f"style-src 'self' 'sha256-{digest}'" in csp
 
 
-def test_the_server_address_can_be_configured(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SPORTELLO_WEBCHAT_SERVER_URL", "https://assistente.example.it/")
-    assert 'data-server="https://assistente.example.it"' in client.get("/").text
-    get_widget_settings.cache_clear()
-    monkeypatch.delenv("SPORTELLO_WEBCHAT_SERVER_URL")
-    monkeypatch.setenv("SPORTELLO_RASA_PORT", "15005")
-    assert 'data-server="http://testserver:15005"' in client.get("/").text
+@pytest.mark.parametrize(
+    ("variables", "server"),
+    [
+        ({"SPORTELLO_WEBCHAT_SERVER_URL": "https://assistente.example.it/"}, "https://assistente.example.it"),
+        ({"SPORTELLO_RASA_PORT": "15005"}, "http://testserver:15005"),
+    ],
+)
+def test_the_server_address_can_be_configured(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, variables: dict[str, str], server: str
+) -> None:
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    configured = Settings(var_dir=settings.var_dir, database_url=settings.database_url)
+    with TestClient(create_app(configured)) as client:
+        assert f'data-server="{server}"' in client.get("/").text
 
 
 @pytest.mark.parametrize(
@@ -69,7 +72,8 @@ def test_the_server_address_can_be_configured(client: TestClient, monkeypatch: p
 )
 def test_the_rasa_address_follows_the_host_the_page_was_asked_for(host: str, server: str) -> None:
     scope = {"type": "http", "scheme": "http", "path": "/", "headers": [(b"host", host.encode())], "query_string": b""}
-    assert _server_url(Request(scope)) == server
+    settings = Settings(database_url="sqlite://", service_token=SecretStr("x"))
+    assert _server_url(Request(scope), settings) == server
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,16 @@ from bot.kb.loader import load_files
 from bot.kb.model import KnowledgeBase
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No test reads the developer's SPORTELLO_* variables or writes the repository's .var/."""
+    for name in list(os.environ):
+        if name.startswith("SPORTELLO_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("SPORTELLO_VAR_DIR", str(tmp_path / "var"))
+    yield
 
 
 def topic_dict(topic_id: str, **overrides: Any) -> dict[str, Any]:

@@ -35,8 +35,9 @@ def _post(url: str, body: bytes, content_type: str = "application/json") -> tupl
 
 
 class Assistant:
-    def __init__(self, rasa_url: str, api_url: str, token: str, tracker_db: Path) -> None:
+    def __init__(self, rasa_url: str, api_url: str, actions_url: str, token: str, tracker_db: Path) -> None:
         self.webhook = f"{rasa_url}/webhooks/rest/webhook"
+        self.actions_url = actions_url
         self.api_url = api_url
         self.token = token
         self.tracker_db = tracker_db
@@ -78,7 +79,13 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
         "SPORTELLO_BUTTON_SECRET": "segreto-e2e-abbastanza-lungo",
     }
     with assistant_running(overrides, timeout_s=240) as (_, by_name):
-        yield Assistant(by_name["rasa"].public_url, by_name["api"].public_url, "token-e2e", var_dir / "tracker.db")
+        yield Assistant(
+            by_name["rasa"].public_url,
+            by_name["api"].public_url,
+            by_name["azioni"].public_url,
+            "token-e2e",
+            var_dir / "tracker.db",
+        )
 
 
 def test_greeting_introduces_the_assistant_and_the_privacy_notice(assistant: Assistant) -> None:
@@ -136,6 +143,21 @@ def test_bad_input_gets_a_clear_italian_reply(assistant: Assistant, message: obj
 
 def test_malformed_requests_are_refused_with_400(assistant: Assistant) -> None:
     status, body = _post(assistant.webhook, b"{not json")
-    assert status == 400 and "JSON" in body["error"]
+    assert status == 400 and "JSON" in body["detail"]
     status, body = _post(assistant.webhook, json.dumps({"message": "ciao"}).encode())
-    assert status == 400 and "sender" in body["error"]
+    assert status == 400 and "sender" in body["detail"]
+
+
+@pytest.mark.parametrize("sender", ["telegram:424242", "web:AAAAAAAAAAAAAAAAAAAAAAAA"])
+def test_nobody_speaks_for_another_channels_conversation(assistant: Assistant, sender: str) -> None:
+    status, body = _post(
+        assistant.webhook, json.dumps({"sender": sender, "message": "ciao", "input_channel": "telegram"}).encode()
+    )
+    assert status == 403 and body["status"] == 403
+    assert assistant.user_intents(sender) == []
+
+
+def test_the_action_server_refuses_anyone_but_rasa(assistant: Assistant) -> None:
+    call = {"next_action": "action_record_feedback", "sender_id": "telegram:424242", "tracker": {}, "domain": {}}
+    status, _ = _post(f"{assistant.actions_url}/webhook", json.dumps(call).encode())
+    assert status == 401

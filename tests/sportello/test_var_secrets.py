@@ -1,9 +1,8 @@
 from __future__ import annotations
 
+import multiprocessing
 import stat
 from pathlib import Path
-
-import pytest
 
 from sportello.var_secrets import persistent_secret
 
@@ -22,7 +21,32 @@ def test_an_existing_secret_is_read_as_it_is(tmp_path: Path) -> None:
     assert persistent_secret(tmp_path, "button_secret") == "segreto-scelto-da-chi-installa"
 
 
-def test_an_empty_secret_file_is_an_error_not_an_empty_key(tmp_path: Path) -> None:
-    (tmp_path / "button_secret").write_text("")
-    with pytest.raises(ValueError, match="vuoto"):
-        persistent_secret(tmp_path, "button_secret")
+def test_an_empty_file_left_by_a_crash_counts_as_missing(tmp_path: Path) -> None:
+    (tmp_path / "button_secret").write_text("  \n")
+    secret = persistent_secret(tmp_path, "button_secret")
+    assert len(secret) >= 40
+    assert (tmp_path / "button_secret").read_text() == secret
+    assert stat.S_IMODE((tmp_path / "button_secret").stat().st_mode) == 0o600
+
+
+def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
+    persistent_secret(tmp_path, "service_token")
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".secrets.lock", "service_token"]
+
+
+def _start(args: tuple[str, str, multiprocessing.synchronize.Barrier]) -> str:
+    directory, name, barrier = args
+    barrier.wait()  # every starter reaches this line before any creates the secret
+    return persistent_secret(Path(directory), name)
+
+
+def test_processes_starting_together_all_get_the_same_complete_secret(tmp_path: Path) -> None:
+    starters = 8
+    context = multiprocessing.get_context("fork")
+    with context.Manager() as manager:
+        barrier = manager.Barrier(starters)
+        with context.Pool(starters) as pool:
+            seen = pool.map(_start, [(str(tmp_path), "service_token", barrier)] * starters)
+    assert len(set(seen)) == 1
+    assert seen[0] and len(seen[0]) >= 40
+    assert (tmp_path / "service_token").read_text() == seen[0]

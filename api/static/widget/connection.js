@@ -1,11 +1,12 @@
 // The socket.io link to the Rasa server's web chat channel (bot/channels/webchat.py).
 //
 // The server issues the conversation: we send back only the resume token it gave
-// us. socket.io-client reconnects by itself with exponential back-off; after every
-// (re)connection we ask for the session again, which also brings back what we
-// missed. Messages are sent one at a time from a persisted queue and leave it only
-// when the server acknowledges them, so nothing typed offline (or before a reload)
-// is lost; the server drops a message it has already seen (same id).
+// us, and keep the fresh one it answers with. socket.io-client reconnects by itself
+// with exponential back-off; after every (re)connection we ask for the session
+// again, which also brings back what we missed. Messages are sent one at a time
+// from a persisted queue and leave it only when the server acknowledges them, so
+// nothing typed offline (or before a reload) is lost; the server drops a message it
+// has already seen (same id).
 
 const SOCKET_IO = new URL("../vendor/socket.io-client-4.8.4/socket.io.esm.min.js", import.meta.url).href;
 const ACK_TIMEOUT_MS = 60000;
@@ -80,7 +81,9 @@ export class Connection {
 
   confirmed(data) {
     if (!data || typeof data.token !== "string") return;
-    const replaced = Boolean(this.store.token) && this.store.token !== data.token;
+    // Every resume brings a fresh token (the old one expires in time): keep it. Only a
+    // conversation the server did not resume (token expired or not valid) is a new one.
+    const replaced = Boolean(this.store.token) && data.resumed !== true;
     this.store.token = data.token;
     const history = Array.isArray(data.history) ? data.history : [];
     // Queued messages the server already has (the ack was lost) are not sent again.

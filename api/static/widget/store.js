@@ -1,7 +1,8 @@
-// What the browser keeps between page loads: the resume token the server issued and
-// the messages typed but not yet confirmed by the server. sessionStorage by default
-// (the tab forgets the chat when it is closed: safer on shared computers); with
-// data-storage="local" the chat is shared by the site's tabs and survives restarts.
+// What the browser keeps between page loads: the latest resume token the server
+// issued (it expires, and each resume replaces it) and the messages typed but not
+// yet confirmed by the server. sessionStorage by default (the tab forgets the chat
+// when it is closed: safer on shared computers); with data-storage="local" the chat
+// is shared by the site's tabs and survives restarts.
 // If storage is unavailable (private mode, blocked cookies) the chat still works
 // for the page's lifetime.
 

@@ -71,7 +71,9 @@ export class ChatUI {
       title: strings.restart }, icon(doc, "restart"));
     this.closeButton = h(doc, "button", { type: "button", class: "sw-icon-button", "aria-label": strings.close,
       title: strings.close }, icon(doc, "close"));
-    const header = h(doc, "header", { class: "sw-header" },
+    // A <div>, not a <header>: outside sectioning elements a <header> is a page-wide
+    // "banner" landmark, and the host page has its own (axe-core: one banner only).
+    const header = h(doc, "div", { class: "sw-header" },
       h(doc, "div", { class: "sw-avatar", "aria-hidden": "true", text: initials(config.title) }),
       h(doc, "div", { class: "sw-heading" }, h(doc, "h2", { id: "sw-title", text: config.title }), this.statusLine),
       this.restartButton, this.closeButton);

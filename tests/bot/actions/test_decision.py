@@ -1,7 +1,21 @@
 from __future__ import annotations
 
-from bot.actions.decision import Candidate, Thresholds, decide, faq_candidates
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.actions.decision import Candidate, DecisionRule, decide, faq_candidates
+from bot.kb.loader import load_files
+from bot.kb.model import KnowledgeBase
 from tests.bot.actions.conftest import ranking
+from tests.bot.conftest import topic_dict
+
+TODAY = dt.date(2026, 11, 30)
+RANKING_RULE = DecisionRule(
+    gap_floor=0.3, gap=0.25, family_answer=0.6, family_floor=0.3, year_routing=True, followups=True
+)
 
 
 def test_candidates_are_ranked_and_stripped_of_the_retrieval_prefix() -> None:
@@ -20,19 +34,123 @@ def test_no_response_selector_output_means_no_candidates() -> None:
 
 
 def test_confident_topic_is_answered() -> None:
-    decision = decide([Candidate("a", 0.8), Candidate("b", 0.1)], Thresholds(answer=0.5))
+    decision = decide([Candidate("a", 0.8), Candidate("b", 0.1)], DecisionRule(answer=0.5))
     assert decision.kind == "answer" and decision.topic == Candidate("a", 0.8)
 
 
 def test_uncertain_topic_becomes_suggestions_above_the_floor() -> None:
     cands = [Candidate("a", 0.4), Candidate("b", 0.3), Candidate("c", 0.2), Candidate("d", 0.1)]
-    decision = decide(cands, Thresholds(answer=0.5, suggest_min=0.15, max_suggestions=3))
+    decision = decide(cands, DecisionRule(answer=0.5, suggest_min=0.15, max_suggestions=3))
     assert decision.kind == "suggest"
     assert [c.topic_id for c in decision.suggestions] == ["a", "b", "c"]
-    decision = decide(cands, Thresholds(answer=0.5, suggest_min=0.25, max_suggestions=3))
+    decision = decide(cands, DecisionRule(answer=0.5, suggest_min=0.25, max_suggestions=3))
     assert [c.topic_id for c in decision.suggestions] == ["a", "b"]
 
 
 def test_nothing_plausible_is_not_understood() -> None:
-    assert decide([Candidate("a", 0.01)], Thresholds(answer=0.5, suggest_min=0.05)).kind == "not_understood"
-    assert decide([], Thresholds()).kind == "not_understood"
+    assert decide([Candidate("a", 0.01)], DecisionRule(answer=0.5, suggest_min=0.05)).kind == "not_understood"
+    assert decide([], DecisionRule()).kind == "not_understood"
+
+
+@pytest.fixture
+def kb(write_kb: Callable[..., Path]) -> KnowledgeBase:
+    """Fringe thresholds in two years' siblings, a "what is" sibling, and two loners."""
+
+    def topic(topic_id: str, **extra: object) -> dict[str, object]:
+        return topic_dict(topic_id, questions=[f"{topic_id} domanda {i}" for i in range(12)], **extra)
+
+    return load_files(
+        [
+            write_kb(
+                "01_a.yml",
+                [
+                    topic("soglie_2026", family="fringe", years="2025-2027", related=["figli"]),
+                    topic("soglie_passate", family="fringe", years="2020-2024"),
+                    topic("figli", family="fringe", years="2025-2027"),
+                    topic("fringe_cosa", family="fringe", years="vigente"),
+                    topic("tfr", years="vigente"),
+                    topic("mensa", years="vigente"),
+                ],
+            )
+        ]
+    )
+
+
+def test_a_clear_lead_is_answered_below_the_threshold(kb: KnowledgeBase) -> None:
+    decision = decide([Candidate("tfr", 0.45), Candidate("mensa", 0.1)], RANKING_RULE, kb, "tfr?")
+    assert decision.kind == "answer" and decision.topic == Candidate("tfr", 0.45) and decision.reason == "distacco"
+    close = decide([Candidate("tfr", 0.45), Candidate("mensa", 0.3)], RANKING_RULE, kb, "tfr?")
+    assert close.kind == "suggest"
+
+
+def test_siblings_in_the_lead_answer_the_best_and_offer_the_others(kb: KnowledgeBase) -> None:
+    cands = [Candidate("soglie_2026", 0.35), Candidate("figli", 0.3), Candidate("tfr", 0.1)]
+    decision = decide(cands, RANKING_RULE, kb, "quanto posso avere di fringe?", today=TODAY)
+    assert decision.kind == "answer" and decision.topic is not None
+    assert decision.topic.topic_id == "soglie_2026"
+    assert decision.see_also == ("figli",) and decision.reason == "famiglia"
+
+
+def test_leaders_from_different_families_are_proposed(kb: KnowledgeBase) -> None:
+    cands = [Candidate("soglie_2026", 0.35), Candidate("tfr", 0.3), Candidate("mensa", 0.2)]
+    assert decide(cands, RANKING_RULE, kb, "domanda", today=TODAY).kind == "suggest"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("soglia fringe 2023", "soglie_passate"),
+        ("soglia fringe nel 2021 e nel 2022", "soglie_passate"),
+        ("soglia fringe 2026", "soglie_2026"),
+        ("soglia fringe quest'anno", "soglie_2026"),
+        ("soglia fringe", "soglie_2026"),
+    ],
+)
+def test_a_year_in_the_question_routes_to_the_sibling_valid_that_year(
+    kb: KnowledgeBase, text: str, expected: str
+) -> None:
+    cands = [Candidate("soglie_2026", 0.7), Candidate("soglie_passate", 0.2), Candidate("tfr", 0.05)]
+    decision = decide(cands, RANKING_RULE, kb, text, today=TODAY)
+    assert decision.kind == "answer" and decision.topic is not None
+    assert decision.topic.topic_id == expected
+
+
+def test_a_year_never_routes_to_a_topic_that_always_holds(kb: KnowledgeBase) -> None:
+    cands = [Candidate("figli", 0.7), Candidate("fringe_cosa", 0.2)]
+    decision = decide(cands, RANKING_RULE, kb, "fringe con figli nel 2019", today=TODAY)
+    assert decision.topic is not None and decision.topic.topic_id == "figli"
+
+
+def test_an_unsure_intent_is_answered_only_above_the_fallback_threshold(kb: KnowledgeBase) -> None:
+    cands = [Candidate("tfr", 0.8), Candidate("mensa", 0.1)]
+    assert decide(cands, RANKING_RULE, kb, "tfr", intent="nlu_fallback").kind == "suggest"
+    rule = DecisionRule(fallback_answer=0.9)
+    assert decide(cands, rule, kb, "tfr", intent="nlu_fallback").kind == "suggest"
+    assert decide([Candidate("tfr", 0.95)], rule, kb, "tfr", intent="nlu_fallback").kind == "answer"
+
+
+@pytest.mark.parametrize(
+    ("text", "cands", "expected"),
+    [
+        ("e per il 2027?", [("tfr", 0.2), ("mensa", 0.1)], "soglie_2026"),
+        ("e nel 2023 invece?", [("tfr", 0.2), ("mensa", 0.1)], "soglie_passate"),
+        ("e se ho due figli?", [("figli", 0.35), ("mensa", 0.2)], "figli"),
+        ("e il tfr?", [("tfr", 0.8), ("mensa", 0.1)], "tfr"),
+    ],
+)
+def test_a_follow_up_is_read_in_the_context_of_the_last_answer(
+    kb: KnowledgeBase, text: str, cands: list[tuple[str, float]], expected: str
+) -> None:
+    candidates = [Candidate(t, c) for t, c in cands]
+    decision = decide(candidates, RANKING_RULE, kb, text, context="soglie_2026", today=TODAY)
+    assert decision.kind == "answer" and decision.topic is not None
+    assert decision.topic.topic_id == expected and decision.reason == "seguito"
+
+
+def test_without_context_or_follow_up_shape_the_context_is_ignored(kb: KnowledgeBase) -> None:
+    cands = [Candidate("tfr", 0.2), Candidate("mensa", 0.1)]
+    assert decide(cands, RANKING_RULE, kb, "e per il 2027?", today=TODAY).kind == "suggest"
+    long_question = "quanto vale la soglia dei fringe benefit per un dipendente senza figli nel 2027?"
+    decision = decide(cands, RANKING_RULE, kb, long_question, context="soglie_2026", today=TODAY)
+    assert decision.kind == "suggest"
+    assert decide(cands, DecisionRule(), kb, "e per il 2027?", context="soglie_2026").kind == "suggest"

@@ -7,9 +7,12 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.actions.decision import DecisionRule
 from bot.actions.faq import ActionAnswerFaq, ActionAnswerSelectedFaq, ActionSuggestTopics
-from bot.channels.payloads import PayloadSigner
+from bot.kb.loader import load_files
+from sportello.payloads import PayloadSigner
 from tests.bot.actions.conftest import ranking
+from tests.bot.conftest import topic_dict
 
 
 def _payloads(message: dict[str, Any]) -> list[str]:
@@ -26,7 +29,12 @@ async def test_confident_answer_has_references_feedback_buttons_and_remembers_th
     assert "📚 Riferimenti: art. 51 TUIR" in message["text"]
     assert _payloads(message) == ["/feedback_positive", "/feedback_negative"]
     slots = {e["name"]: e["value"] for e in events}
-    assert slots == {"last_faq_topic": "buoni_pasto", "last_faq_confidence": 0.93, "last_faq_question": "buoni pasto?"}
+    assert slots == {
+        "last_faq_topic": "buoni_pasto",
+        "last_faq_confidence": 0.93,
+        "last_faq_question": "buoni pasto?",
+        "last_answered_topic": "buoni_pasto",
+    }
 
 
 async def test_uncertain_law_offers_an_operator_next_to_the_answer(
@@ -104,7 +112,12 @@ async def test_selecting_a_topic_answers_it_for_the_original_question(
     events = await ActionAnswerSelectedFaq().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"].startswith("Risposta breve su fringe_soglie")
     slots = {e["name"]: e["value"] for e in events}
-    assert slots == {"last_faq_topic": "fringe_soglie", "last_faq_confidence": None, "last_faq_question": "soglie?"}
+    assert slots == {
+        "last_faq_topic": "fringe_soglie",
+        "last_faq_confidence": None,
+        "last_faq_question": "soglie?",
+        "last_answered_topic": "fringe_soglie",
+    }
 
 
 @pytest.mark.parametrize(("typed", "expected"), [("il secondo", "buoni_pasto"), ("l'ultimo", "babysitting")])
@@ -136,9 +149,83 @@ def test_every_response_the_actions_use_exists_in_the_domain(domain: dict[str, A
     for name in (
         "utter_default",
         "utter_rephrase",
-        "utter_human_handoff",
         "utter_feedback_no_answer",
         "utter_feedback_thanks_positive",
-        "utter_feedback_thanks_negative",
+        "utter_handoff_declined",
     ):
         assert name in domain["responses"]
+
+
+async def test_contacts_in_an_answer_come_from_configuration_with_an_operator_button(
+    make_tracker: Callable[..., Tracker],
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    write_kb: Callable[..., Any],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    answer = "Lo Sportello risponde sul welfare (art. 51 TUIR).\n\nPer parlare con una persona: {contatti}"
+    kb = load_files([write_kb("09_s.yml", [topic_dict("sportello", answer=answer)])])
+    monkeypatch.setattr("bot.actions.faq.get_catalog", lambda: kb)
+    monkeypatch.setenv("SPORTELLO_CONTACT_INFO", "telefona allo 011 1234567 (lun-ven 9-13).")
+    await ActionAnswerFaq().run(dispatcher, make_tracker(selector=ranking(("sportello", 0.9))), domain)
+    (message,) = dispatcher.messages
+    assert "Per parlare con una persona: telefona allo 011 1234567 (lun-ven 9-13)." in message["text"]
+    assert "{contatti}" not in message["text"]
+    assert "/human_handoff" in _payloads(message)
+
+
+@pytest.fixture
+def family_kb(write_kb: Callable[..., Any], monkeypatch: pytest.MonkeyPatch) -> Any:
+    topics = [
+        topic_dict(
+            f"soglie_{years[:4]}",
+            title=f"Soglie {years}",
+            family="fringe",
+            years=years,
+            questions=[f"soglie {years} domanda {i}" for i in range(12)],
+        )
+        for years in ("2025-2027", "2020-2024")
+    ]
+    kb = load_files([write_kb("01_f.yml", [*topics, topic_dict("tfr", questions=[f"tfr {i}" for i in range(12)])])])
+    monkeypatch.setattr("bot.actions.faq.get_catalog", lambda: kb)
+    rule = DecisionRule(family_answer=0.6, family_floor=0.3, year_routing=True, followups=True)
+    monkeypatch.setattr("bot.actions.faq.DEFAULT_RULE", rule)
+    return kb
+
+
+async def test_siblings_in_the_lead_are_answered_with_see_also_buttons(
+    family_kb: Any, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    selector = ranking(("soglie_2025", 0.4), ("soglie_2020", 0.3), ("tfr", 0.1))
+    events = await ActionAnswerFaq().run(dispatcher, make_tracker(text="soglie fringe?", selector=selector), domain)
+    (message,) = dispatcher.messages
+    assert message["text"].startswith("Risposta breve su soglie_2025")
+    see_also = [b for b in message["buttons"] if b["title"].startswith("Vedi anche")]
+    assert see_also == [{"title": "Vedi anche: Soglie 2020-2024", "payload": '/faq_select{"faq_topic":"soglie_2020"}'}]
+    assert {e["name"]: e["value"] for e in events}["last_answered_topic"] == "soglie_2025"
+
+
+async def test_a_follow_up_is_answered_in_the_context_of_the_last_topic(
+    family_kb: Any, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = make_tracker(
+        text="e nel 2023?",
+        intent="faq_followup",
+        selector=ranking(("tfr", 0.2), ("soglie_2025", 0.05)),
+        slots={"last_answered_topic": "soglie_2025"},
+    )
+    await ActionAnswerFaq().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Risposta breve su soglie_2020")
+
+
+async def test_an_unsure_follow_up_is_still_read_in_context(
+    family_kb: Any, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    tracker = make_tracker(
+        text="e per il 2026?",
+        intent="nlu_fallback",
+        selector=ranking(("tfr", 0.3)),
+        slots={"last_answered_topic": "soglie_2020"},
+    )
+    await ActionSuggestTopics().run(dispatcher, tracker, domain)
+    assert dispatcher.messages[0]["text"].startswith("Risposta breve su soglie_2025")

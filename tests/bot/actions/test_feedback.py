@@ -1,52 +1,26 @@
 from __future__ import annotations
 
-import asyncio
-import json
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.feedback import ActionRecordFeedback
-from bot.actions.handoff import ActionHumanHandoff
+from tests.bot.actions.fake_api import FakeApi, serving
 
 TOKEN = "token-di-prova"
-
-
-class FakeApi:
-    """A real HTTP server standing in for the Sportello API."""
-
-    def __init__(self) -> None:
-        self.received: list[dict[str, Any]] = []
-        self.headers: list[str | None] = []
-        self.status = 201
-        self.delay_s = 0.0
-
-    async def feedback(self, request: web.Request) -> web.Response:
-        await asyncio.sleep(self.delay_s)
-        self.headers.append(request.headers.get("Authorization"))
-        self.received.append(await request.json())
-        return web.json_response({"id": len(self.received)}, status=self.status)
 
 
 @pytest.fixture
 async def api(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeApi]:
     fake = FakeApi()
-    app = web.Application()
-    app.router.add_post("/api/v1/feedback", fake.feedback)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    monkeypatch.setenv("SPORTELLO_API_URL", f"http://127.0.0.1:{port}")
-    monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", TOKEN)
-    monkeypatch.setenv("SPORTELLO_API_TIMEOUT_S", "0.5")
-    yield fake
-    await runner.cleanup()
+    async with serving(fake) as url:
+        monkeypatch.setenv("SPORTELLO_API_URL", url)
+        monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", TOKEN)
+        monkeypatch.setenv("SPORTELLO_API_TIMEOUT_S", "0.5")
+        yield fake
 
 
 def _answered(make_tracker: Callable[..., Tracker], intent: str) -> Tracker:
@@ -61,7 +35,7 @@ async def test_vote_is_sent_with_topic_confidence_question_and_token(
     api: FakeApi, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     events = await ActionRecordFeedback().run(dispatcher, _answered(make_tracker, "feedback_positive"), domain)
-    assert api.received == [
+    assert api.votes == [
         {
             "conversation_id": "conversazione-1",
             "channel": "rest",
@@ -76,20 +50,22 @@ async def test_vote_is_sent_with_topic_confidence_question_and_token(
     assert events == [{"event": "slot", "timestamp": None, "name": "last_faq_topic", "value": None}]
 
 
-async def test_negative_vote_offers_an_operator(
+async def test_negative_vote_offers_an_operator_as_one_question(
     api: FakeApi, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
-    await ActionRecordFeedback().run(dispatcher, _answered(make_tracker, "feedback_negative"), domain)
-    assert api.received[0]["vote"] == "down"
-    assert dispatcher.messages[0]["response"] == "utter_feedback_thanks_negative"
-    assert "/human_handoff" in json.dumps(domain["responses"]["utter_feedback_thanks_negative"])
+    events = await ActionRecordFeedback().run(dispatcher, _answered(make_tracker, "feedback_negative"), domain)
+    assert api.votes[0]["vote"] == "down"
+    (message,) = dispatcher.messages
+    assert "Vuoi che giri la tua domanda a una persona" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+    assert {"event": "slot", "timestamp": None, "name": "pending_offer", "value": "handoff"} in events
 
 
 async def test_vote_without_a_previous_answer_is_not_sent(
     api: FakeApi, make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
     events = await ActionRecordFeedback().run(dispatcher, make_tracker(intent="feedback_positive"), domain)
-    assert api.received == []
+    assert api.votes == []
     assert dispatcher.messages[0]["response"] == "utter_feedback_no_answer"
     assert events == []
 
@@ -103,21 +79,8 @@ async def test_api_failure_never_breaks_the_conversation(
     failure: str,
 ) -> None:
     if failure == "status":
-        api.status = 500
+        api.vote_status = 500
     else:
         api.delay_s = 2.0
     await ActionRecordFeedback().run(dispatcher, _answered(make_tracker, "feedback_positive"), domain)
     assert dispatcher.messages[0]["response"] == "utter_feedback_thanks_positive"
-
-
-async def test_handoff_tells_the_configured_contact(
-    make_tracker: Callable[..., Tracker],
-    dispatcher: CollectingDispatcher,
-    domain: dict[str, Any],
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setenv("SPORTELLO_CONTACT_INFO", "scrivi a sportello@example.org")
-    await ActionHumanHandoff().run(dispatcher, make_tracker(intent="human_handoff"), domain)
-    assert dispatcher.messages[0]["response"] == "utter_human_handoff"
-    assert dispatcher.messages[0]["contact"] == "scrivi a sportello@example.org"
-    assert "{contact}" in domain["responses"]["utter_human_handoff"][0]["text"]

@@ -28,7 +28,6 @@ from sanic import Sanic
 
 from bot.channels.settings import get_settings
 from bot.channels.webchat import WebchatInput
-from bot.channels.webchat_settings import get_webchat_settings
 
 SERVICE_TOKEN = "token-di-servizio-di-prova"
 BUTTON_SECRET = "segreto-dei-pulsanti-di-prova"
@@ -48,10 +47,8 @@ def channel_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pat
     monkeypatch.setenv("SPORTELLO_BUTTON_SECRET", BUTTON_SECRET)
     monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", SERVICE_TOKEN)
     get_settings.cache_clear()
-    get_webchat_settings.cache_clear()
     yield var_dir
     get_settings.cache_clear()
-    get_webchat_settings.cache_clear()
 
 
 @dataclass
@@ -128,6 +125,7 @@ class ChatClient:
     """A socket.io client that keeps every event it receives, in order."""
 
     def __init__(self) -> None:
+        self.token = ""
         self.sio = socketio.AsyncClient(reconnection=False)
         self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
         for name in ("session_confirm", "bot_uttered", "bot_typing", "user_uttered"):
@@ -150,10 +148,23 @@ class ChatClient:
             if event == name:
                 return data
 
+    async def next_any(self, names: tuple[str, ...], timeout_s: float = EVENT_TIMEOUT_S) -> tuple[str, Any]:
+        """The next event whose name is in `names`, skipping others."""
+        while True:
+            event, data = await asyncio.wait_for(self.events.get(), timeout_s)
+            if event in names:
+                return event, data
+
     async def session(self, token: str | None = None) -> dict[str, Any]:
         await self.sio.emit("session_request", {"token": token} if token is not None else {})
         confirm: dict[str, Any] = await self.next("session_confirm")
+        self.token = str(confirm["token"])
         return confirm
+
+    @property
+    def sender_id(self) -> str:
+        """Rasa's sender id of this client's conversation (the id is the token's first part)."""
+        return "web:" + self.token.split(".", 1)[0]
 
     async def say(self, message: object, message_id: str | None = None, **extra: Any) -> dict[str, Any]:
         data = {"message": message, "id": message_id or uuid.uuid4().hex, **extra}

@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from bot.channels.guard import EMPTY_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY, screen
-from bot.channels.payloads import PayloadSigner
+from sportello.payloads import PayloadSigner
 
 SIGNER = PayloadSigner(b"chiave-di-prova-lunga-abbastanza")
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
 
 from bot.channels.history import bot_message, bot_message_id, history
-from bot.channels.payloads import PayloadSigner
+from sportello.payloads import PayloadSigner
 
 SIGNER = PayloadSigner(b"chiave-di-prova-lunga-abbastanza")
 SENDER = "web:abcdefghijklmnopqrstuvwx"

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from bot.channels.payloads import PayloadSigner
 from bot.channels.rest import SigningOutputChannel
+from sportello.payloads import PayloadSigner
 
 SIGNER = PayloadSigner(b"chiave-di-prova-lunga-abbastanza")
 

@@ -7,15 +7,34 @@ from typing import Any
 import pytest
 import socketio
 
+from bot.channels import webchat_session
 from bot.channels.guard import EMPTY_REPLY, FAILURE_REPLY, NO_TEXT_REPLY, NOT_TEXT_REPLY
-from bot.channels.payloads import PayloadSigner
+from bot.channels.settings import get_settings
 from bot.channels.webchat import RecentIds, WebchatInput
 from bot.channels.webchat_session import SessionTokens, conversation_of, derive_key
-from bot.channels.webchat_settings import get_webchat_settings
+from sportello.payloads import PayloadSigner
 from tests.bot.channels.conftest import BUTTON_SECRET, SOCKETIO_PATH, ChatClient, WebchatServer
 
 TOKENS = SessionTokens(derive_key(BUTTON_SECRET.encode()))
 SIGNER = PayloadSigner(BUTTON_SECRET.encode())
+HOUR = 3600
+
+
+class FakeTime:
+    """Stands in for the `time` module of webchat_session: the tokens' clock, and only theirs."""
+
+    def __init__(self) -> None:
+        self.now = 1_800_000_000.0
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime()
+    monkeypatch.setattr(webchat_session, "time", fake)
+    return fake
 
 
 async def test_a_new_visitor_gets_a_server_issued_conversation(connect: Any) -> None:
@@ -108,7 +127,7 @@ async def test_a_message_sent_twice_runs_once(connect: Any, webchat_server: Webc
 
 
 async def test_a_valid_token_resumes_the_conversation_with_its_history(
-    connect: Any, webchat_server: WebchatServer
+    clock: FakeTime, connect: Any, webchat_server: WebchatServer
 ) -> None:
     first: ChatClient = await connect()
     token = (await first.session())["token"]
@@ -118,9 +137,12 @@ async def test_a_valid_token_resumes_the_conversation_with_its_history(
     await first.say(signed, message_id="pulsante-0001", title="👍 Utile")
     await first.close()
 
+    clock.now += HOUR
     again: ChatClient = await connect()
     confirm = await again.session(token)
-    assert confirm["resumed"] is True and confirm["token"] == token
+    assert confirm["resumed"] is True
+    # A fresh token (rotation) for the same conversation.
+    assert confirm["token"] != token and TOKENS.verify(confirm["token"]) == TOKENS.verify(token)
     history = confirm["history"]
     assert [(m["from"], m["text"]) for m in history] == [
         ("user", "buoni pasto"),
@@ -161,8 +183,8 @@ async def test_an_altered_token_gets_a_new_conversation_not_the_original(
     owner: ChatClient = await connect()
     token = (await owner.session())["token"]
     await owner.say("dato riservato")
-    conversation_id, tag = token.split(".")
-    altered = f"{conversation_id}.{tag[:-2]}{'AB' if tag[-2:] != 'AB' else 'CD'}"
+    conversation_id, issued, tag = token.split(".")
+    altered = f"{conversation_id}.{issued}.{tag[:-2]}{'AB' if tag[-2:] != 'AB' else 'CD'}"
 
     intruder: ChatClient = await connect()
     confirm = await intruder.session(altered)
@@ -170,6 +192,56 @@ async def test_an_altered_token_gets_a_new_conversation_not_the_original(
     assert TOKENS.verify(confirm["token"]) != conversation_id
     await intruder.say("ciao")
     assert conversation_of(webchat_server.received[-1].sender_id) != conversation_id
+
+
+@pytest.fixture
+def two_hour_tokens(channel_env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SPORTELLO_WEBCHAT_TOKEN_TTL_HOURS", "2")
+    get_settings.cache_clear()
+
+
+async def test_an_expired_token_starts_an_empty_conversation(
+    clock: FakeTime, two_hour_tokens: None, connect: Any, webchat_server: WebchatServer
+) -> None:
+    first: ChatClient = await connect()
+    token = (await first.session())["token"]
+    await first.say("una domanda di ieri")
+    await first.close()
+
+    clock.now += 2 * HOUR + 1
+    later: ChatClient = await connect()
+    confirm = await later.session(token)
+    assert confirm["resumed"] is False and confirm["history"] == []
+    assert TOKENS.verify(confirm["token"]) not in (None, TOKENS.verify(token))
+    assert await later.say("ciao") == {"status": "ok"}
+    assert webchat_server.received[-1].sender_id != webchat_server.received[0].sender_id
+
+
+async def test_an_expired_token_cannot_be_revived_by_changing_its_time(
+    clock: FakeTime, two_hour_tokens: None, connect: Any
+) -> None:
+    client: ChatClient = await connect()
+    conversation_id, _, tag = (await client.session())["token"].split(".")
+    clock.now += 3 * HOUR
+    confirm = await client.session(f"{conversation_id}.{int(clock.now)}.{tag}")
+    assert confirm["resumed"] is False and TOKENS.verify(confirm["token"]) != conversation_id
+
+
+async def test_every_resume_renews_the_lifetime(
+    clock: FakeTime, two_hour_tokens: None, connect: Any, webchat_server: WebchatServer
+) -> None:
+    client: ChatClient = await connect()
+    token = (await client.session())["token"]
+    await client.say("prima domanda")
+    await client.close()
+    for _ in range(3):  # back every 90 minutes: more than the lifetime in all, never expired
+        clock.now += 1.5 * HOUR
+        client = await connect()
+        confirm = await client.session(token)
+        assert confirm["resumed"] is True and [m["text"] for m in confirm["history"]][:1] == ["prima domanda"]
+        assert confirm["token"] != token
+        token = confirm["token"]
+        await client.close()
 
 
 async def test_replies_reach_every_tab_of_the_conversation(connect: Any) -> None:
@@ -206,7 +278,7 @@ def test_recent_ids_forget_the_oldest() -> None:
 @pytest.fixture
 def only_the_employers_site(channel_env: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SPORTELLO_WEBCHAT_ALLOWED_ORIGINS", "https://www.azienda.it")
-    get_webchat_settings.cache_clear()
+    get_settings.cache_clear()
 
 
 async def test_allowed_origins_limit_who_may_open_a_socket(

@@ -9,15 +9,24 @@ import aiohttp
 import pytest
 from rasa.shared.core.events import BotUttered, UserUttered
 
-from bot.channels.payloads import PayloadSigner
-from bot.channels.webchat_push import bearer_token_matches
 from bot.channels.webchat_session import SessionTokens, derive_key
+from sportello.payloads import PayloadSigner
+from sportello.problems import MEDIA_TYPE
 from tests.bot.channels.conftest import BUTTON_SECRET, SERVICE_TOKEN, ChatClient, WebchatServer
 
 TOKENS = SessionTokens(derive_key(BUTTON_SECRET.encode()))
 SIGNER = PayloadSigner(BUTTON_SECRET.encode())
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 OPERATOR = {"text": "Sono Anna, operatrice dello Sportello: ti rispondo io.", "buttons": []}
+
+
+def _problem(status: int, body: Any, content_type: str) -> dict[str, Any]:
+    """An error's problem details, checked: media type and standard members."""
+    assert content_type == MEDIA_TYPE
+    assert body["status"] == status and body["type"] == "about:blank" and body["title"], body
+    assert isinstance(body["detail"], str), body
+    result: dict[str, Any] = body
+    return result
 
 
 async def _post(server: WebchatServer, body: Any, headers: dict[str, str] | None = None) -> tuple[int, Any]:
@@ -31,7 +40,8 @@ async def _post(server: WebchatServer, body: Any, headers: dict[str, str] | None
             headers={"Content-Type": "application/json", **(AUTH if headers is None else headers)},
         ) as resp,
     ):
-        return resp.status, await resp.json(content_type=None)
+        payload = await resp.json(content_type=None)
+        return resp.status, (_problem(resp.status, payload, resp.content_type) if resp.status >= 400 else payload)
 
 
 async def _existing_conversation(server: WebchatServer) -> str:
@@ -57,7 +67,7 @@ async def _existing_conversation(server: WebchatServer) -> str:
 async def test_refused_without_the_service_token(webchat_server: WebchatServer, headers: dict[str, str]) -> None:
     sender = await _existing_conversation(webchat_server)
     status, body = await _post(webchat_server, {"sender_id": sender, "messages": [OPERATOR]}, headers)
-    assert status == 401 and "token" in body["error"]
+    assert status == 401 and "token" in body["detail"]
     tracker = await webchat_server.agent.tracker_store.retrieve(sender)
     assert tracker is not None and not any(isinstance(e, BotUttered) for e in tracker.events)
 
@@ -70,7 +80,7 @@ async def test_authentication_comes_before_validation(webchat_server: WebchatSer
 @pytest.mark.parametrize("body", [b"{non json", b"[1, 2]", b'"testo"'])
 async def test_a_body_that_is_not_a_json_object_is_a_400(webchat_server: WebchatServer, body: bytes) -> None:
     status, payload = await _post(webchat_server, body)
-    assert status == 400 and "JSON" in payload["error"]
+    assert status == 400 and "JSON" in payload["detail"]
 
 
 @pytest.mark.parametrize(
@@ -94,12 +104,13 @@ async def test_an_invalid_body_is_a_422(webchat_server: WebchatServer, body: dic
     if body.get("sender_id") == "SENDER":
         body = {**body, "sender_id": sender}
     status, payload = await _post(webchat_server, body)
-    assert status == 422 and payload["details"]
+    assert status == 422 and payload["detail"].startswith("Richiesta non valida")
+    assert payload["errors"] and all(set(error) == {"loc", "msg", "type"} for error in payload["errors"])
 
 
 async def test_an_unknown_conversation_is_a_404(webchat_server: WebchatServer) -> None:
     status, payload = await _post(webchat_server, {"sender_id": TOKENS.issue().sender_id, "messages": [OPERATOR]})
-    assert status == 404 and "non trovata" in payload["error"]
+    assert status == 404 and "non trovata" in payload["detail"]
 
 
 async def test_pushed_messages_are_recorded_as_bot_events(webchat_server: WebchatServer) -> None:
@@ -136,9 +147,16 @@ async def test_pushed_messages_reach_the_open_widget_and_its_history(
     assert history[-1] == pushed
 
 
-def test_bearer_token_matching() -> None:
-    assert bearer_token_matches("Bearer abc", "abc")
-    assert bearer_token_matches("bearer abc", "abc")
-    assert not bearer_token_matches("Bearer abc", "")
-    assert not bearer_token_matches(None, "abc")
-    assert not bearer_token_matches("Bearer ab", "abc")
+async def test_the_errors_of_an_invalid_body_name_each_field_in_italian(webchat_server: WebchatServer) -> None:
+    sender = await _existing_conversation(webchat_server)
+    body = {"messages": [{"text": "x" * 4001}, {"text": "", "colore": "rosso"}]}
+    status, payload = await _post(webchat_server, body)
+    assert status == 422
+    assert {tuple(e["loc"]): e["msg"] for e in payload["errors"]} == {
+        ("sender_id",): "Campo obbligatorio.",
+        ("messages", 0, "text"): "Può contenere al massimo 4000 caratteri.",
+        ("messages", 1, "colore"): "Campo non previsto.",
+    }
+    status, payload = await _post(webchat_server, {"sender_id": sender, "messages": [{"text": ""}]})
+    assert status == 422
+    assert [e["msg"] for e in payload["errors"]] == ["ogni messaggio deve avere un testo o dei pulsanti"]

@@ -112,3 +112,21 @@ def test_the_real_knowledge_base_is_valid_and_large_enough() -> None:
     assert len(kb) >= 60
     assert all(len(t.questions) >= 12 for t in kb.topics)
     assert {t.audience for t in kb.topics} <= {"lavoratore", "datore", "entrambi"}
+
+
+def test_family_is_optional_and_must_be_snake_case(write_kb: Callable[..., Path]) -> None:
+    path = write_kb("01_a.yml", [topic_dict("uno", family="soglie"), topic_dict("due")])
+    kb = load_files([path])
+    assert kb.get("uno").family == "soglie"  # type: ignore[union-attr]
+    assert kb.get("due").family is None  # type: ignore[union-attr]
+    problems = _problems([write_kb("02_b.yml", [topic_dict("tre", family="Soglie Fringe")])])
+    assert any("'family'" in p for p in problems)
+
+
+def test_only_known_placeholders_are_allowed_in_answers(write_kb: Callable[..., Path]) -> None:
+    ok = topic_dict("uno", answer="Scrivici (art. 51 TUIR).\n\nRecapiti: {contatti}")
+    assert load_files([write_kb("01_a.yml", [ok])]).get("uno") is not None
+    bad = topic_dict("due", answer="Scrivici (art. 51 TUIR).\n\nTelefono: {telefono} {")
+    problems = _problems([write_kb("02_b.yml", [bad])])
+    assert any("{telefono}" in p for p in problems)
+    assert any("segnaposto sconosciuto in 'answer': {" in p for p in problems)

@@ -1,4 +1,4 @@
-"""A fake of our Rasa REST channel for the fast tests.
+"""A fake of our Rasa bridge channel for the fast tests.
 
 Like the real one it signs button payloads for the sender and turns only valid
 tokens back into payloads; what it answers is up to each test (`responder`).
@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from bot.channels.payloads import PayloadSigner
+from sportello.payloads import PayloadSigner
 
 BUTTON_SECRET = "segreto-dei-test-del-ponte-telegram"
 GREETING = (
@@ -28,12 +28,13 @@ Responder = Callable[[str, str], Any]
 
 
 class FakeRasa:
-    def __init__(self, secret: str = BUTTON_SECRET) -> None:
+    def __init__(self, secret: str = BUTTON_SECRET, service_token: str = "token-di-servizio-dei-test") -> None:
         self.signer = PayloadSigner(secret.encode())
+        self.service_token = service_token
         self.received: list[dict[str, Any]] = []
         self.responder: Responder = self.default_reply
         self.base_url = ""
-        self.app = Starlette(routes=[Route("/webhooks/rest/webhook", self._webhook, methods=["POST"])])
+        self.app = Starlette(routes=[Route("/webhooks/bridge/webhook", self._webhook, methods=["POST"])])
 
     def payload_of(self, message: str, sender: str) -> str | None:
         """What the real REST channel would make of `message`: a payload for valid tokens only."""
@@ -58,6 +59,9 @@ class FakeRasa:
         return [{"recipient_id": sender, "text": f"Hai scritto: {message}"}]
 
     async def _webhook(self, request: Request) -> Response:
+        # As the real bridge channel: only the service token may speak for telegram: chats.
+        if request.headers.get("Authorization") != f"Bearer {self.service_token}":
+            return JSONResponse({"detail": "token mancante"}, status_code=401)
         body = json.loads(await request.body())
         self.received.append(body)
         reply = self.responder(body["sender"], body["message"])

@@ -9,10 +9,10 @@ from typing import Any
 import pytest
 from starlette.responses import PlainTextResponse
 
-from bot.channels.guard import FAILURE_REPLY
 from connectors.telegram.app import TelegramBridge
 from connectors.telegram.messages import NOT_TEXT_REPLY
 from connectors.telegram.settings import TelegramSettings
+from sportello.replies import FAILURE_REPLY
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
@@ -30,9 +30,7 @@ async def test_text_goes_to_the_rest_channel_and_the_reply_comes_back(
 
     assert reply["shown_text"] == "Hai scritto: quanto valgono i buoni pasto?"
     assert reply["parse_mode"] == "HTML"
-    assert rasa.received == [
-        {"sender": SENDER, "message": "quanto valgono i buoni pasto?", "input_channel": "telegram"}
-    ]
+    assert rasa.received == [{"sender": SENDER, "message": "quanto valgono i buoni pasto?"}]
     assert [a["action"] for a in telegram.sent("sendChatAction", CHAT)] == ["typing"]
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from bot.channels.payloads import PayloadSigner
 from bot.kb.loader import load_knowledge_base
 from connectors.telegram.keyboards import fits_callback_data, inline_keyboard
 from connectors.telegram.messages import Button
+from sportello.payloads import PayloadSigner
 
 
 def test_signed_tokens_become_callback_data_unchanged_and_links_url_buttons() -> None:

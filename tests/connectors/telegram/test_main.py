@@ -53,6 +53,17 @@ async def test_a_wrong_setting_is_reported_and_exits_2(tmp_path: Path) -> None:
     assert "non valida" in stderr.decode() and "https" in stderr.decode()
 
 
+async def test_in_production_generated_secrets_are_refused_and_it_exits_2(tmp_path: Path) -> None:
+    env = _env(tmp_path, SPORTELLO_ENV="production", SPORTELLO_TELEGRAM_TOKEN="1:x")
+    process = await _run(env)
+    _, stderr = await asyncio.wait_for(process.communicate(), START_TIMEOUT_S)
+
+    assert process.returncode == 2
+    message = stderr.decode()
+    assert "SPORTELLO_ENV=production" in message
+    assert "SPORTELLO_SERVICE_TOKEN" in message and "SPORTELLO_BUTTON_SECRET" in message
+
+
 async def test_a_token_telegram_refuses_exits_1(tmp_path: Path, telegram: FakeTelegram) -> None:
     env = _env(
         tmp_path,
@@ -93,6 +104,7 @@ async def test_polling_process_answers_and_stops_cleanly_on_a_signal(
         SPORTELLO_TELEGRAM_PORT=str(port),
         SPORTELLO_RASA_URL=rasa.base_url,
         SPORTELLO_BUTTON_SECRET=BUTTON_SECRET,
+        SPORTELLO_SERVICE_TOKEN=rasa.service_token,
     )
     process = await _run(env)
     try:

@@ -1,4 +1,4 @@
-"""The REST channel client: request shape, and every failure becomes the Italian reply."""
+"""The bridge channel client: request shape, authentication, and every failure becomes the Italian reply."""
 
 from __future__ import annotations
 
@@ -7,16 +7,16 @@ from typing import Any
 
 import httpx
 
-from bot.channels.guard import FAILURE_REPLY
 from connectors.telegram.messages import BUTTONS_ONLY_TEXT, BotMessage, Button
 from connectors.telegram.rasa_client import RasaClient
+from sportello.replies import FAILURE_REPLY
 
 
 def _client(handler: Any) -> RasaClient:
-    return RasaClient("http://rasa.test", 5.0, transport=httpx.MockTransport(handler))
+    return RasaClient("http://rasa.test", 5.0, "token-del-ponte", transport=httpx.MockTransport(handler))
 
 
-async def test_posts_sender_message_and_input_channel_to_the_rest_webhook() -> None:
+async def test_posts_sender_and_message_to_the_bridge_webhook_with_the_service_token() -> None:
     seen: list[httpx.Request] = []
 
     def handler(request: httpx.Request) -> httpx.Response:
@@ -34,8 +34,9 @@ async def test_posts_sender_message_and_input_channel_to_the_rest_webhook() -> N
     await client.aclose()
 
     (request,) = seen
-    assert request.url == "http://rasa.test/webhooks/rest/webhook"
-    assert json.loads(request.content) == {"sender": "telegram:5", "message": "ciao", "input_channel": "telegram"}
+    assert request.url == "http://rasa.test/webhooks/bridge/webhook"
+    assert request.headers["Authorization"] == "Bearer token-del-ponte"
+    assert json.loads(request.content) == {"sender": "telegram:5", "message": "ciao"}
     assert replies == [BotMessage("Ecco", (Button("Sì", "~affirm.abc"),)), BotMessage("Seconda")]
 
 

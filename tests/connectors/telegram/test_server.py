@@ -10,12 +10,22 @@ import pytest
 
 from connectors.telegram.app import TelegramBridge
 from connectors.telegram.server import SECRET_HEADER
+from sportello.problems import MEDIA_TYPE
 from tests.connectors.telegram.conftest import CHAT, SERVICE_TOKEN, WEBHOOK_SECRET, WEBHOOK_URL
 from tests.connectors.telegram.fake_rasa import FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
 
 SENDER = f"telegram:{CHAT}"
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
+
+
+def _problem(response: httpx.Response) -> dict[str, Any]:
+    """An error's RFC 9457 problem details, checked: media type and standard members."""
+    assert response.headers["content-type"] == MEDIA_TYPE
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code and body["type"] == "about:blank" and body["title"], body
+    assert isinstance(body["detail"], str) and body["detail"], body
+    return body
 
 
 def _url(bridge: TelegramBridge, path: str) -> str:
@@ -45,6 +55,15 @@ async def test_health_says_which_mode_runs(polling_bridge: TelegramBridge) -> No
 async def test_polling_mode_has_no_webhook_route(telegram: FakeTelegram, polling_bridge: TelegramBridge) -> None:
     response = await _post_update(polling_bridge, telegram.message_update(CHAT, "ciao"), WEBHOOK_SECRET)
     assert response.status_code == 404
+    assert _problem(response)["detail"] == "Risorsa non trovata."
+
+
+async def test_a_wrong_method_is_a_405_problem_with_allow(polling_bridge: TelegramBridge) -> None:
+    async with httpx.AsyncClient(timeout=10) as client:
+        response = await client.get(_url(polling_bridge, "/internal/deliver"), headers=AUTH)
+    assert response.status_code == 405
+    assert _problem(response)["detail"] == "Metodo non consentito."
+    assert response.headers["Allow"] == "POST"
 
 
 async def test_webhook_mode_registers_the_webhook_with_its_secret_and_does_not_poll(
@@ -68,6 +87,7 @@ async def test_webhook_without_the_right_secret_is_forbidden(
     response = await _post_update(webhook_bridge, telegram.message_update(CHAT, "ciao"), secret)
 
     assert response.status_code == 403
+    assert "segreto" in _problem(response)["detail"]
     # Nothing was processed: the next genuine update is the first one Rasa sees.
     assert (
         await _post_update(webhook_bridge, telegram.message_update(CHAT, "vero"), WEBHOOK_SECRET)
@@ -131,6 +151,7 @@ async def test_webhook_body_that_is_not_an_update_never_gets_a_500(webhook_bridg
             _url(webhook_bridge, "/telegram/webhook"), content=body, headers={SECRET_HEADER: WEBHOOK_SECRET}
         )
     assert response.status_code == 400
+    assert "JSON" in _problem(response)["detail"]
 
 
 async def test_webhook_unknown_update_kind_is_acknowledged(
@@ -159,7 +180,8 @@ async def test_deliver_needs_the_service_token(
     response = await _deliver(polling_bridge, {"sender_id": SENDER, "messages": [{"text": "ciao"}]}, headers)
 
     assert response.status_code == 401
-    assert "Token" in response.json()["detail"]
+    assert "token" in _problem(response)["detail"]
+    assert response.headers["WWW-Authenticate"] == "Bearer"
 
 
 @pytest.mark.parametrize(
@@ -187,9 +209,19 @@ async def test_deliver_refuses_a_bad_body_with_422(
 ) -> None:
     response = await _deliver(polling_bridge, body)
 
+    problem = _problem(response)
     assert response.status_code == 422
-    assert response.json()["detail"].startswith("Richiesta non valida")
+    assert problem["detail"].startswith("Richiesta non valida")
+    assert problem["errors"] and all(set(error) == {"loc", "msg", "type"} for error in problem["errors"])
     assert telegram.sent() == []
+
+
+async def test_deliver_names_the_wrong_field_and_our_reason(polling_bridge: TelegramBridge) -> None:
+    response = await _deliver(polling_bridge, {"sender_id": SENDER, "messages": [{"text": ""}]})
+
+    (error,) = _problem(response)["errors"]
+    assert error["loc"] == ["messages", 0]
+    assert error["msg"] == "ogni messaggio deve avere un testo o almeno un pulsante"
 
 
 async def test_deliver_sends_the_messages_with_buttons_signed_for_that_chat(

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.channels.payloads import PayloadSigner
+from sportello.payloads import PayloadSigner
 
 SIGNER = PayloadSigner(b"chiave-di-prova-lunga-abbastanza")
 

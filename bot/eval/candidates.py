@@ -1,0 +1,36 @@
+"""The candidates `make compare` trains and scores: an NLU pipeline and a decision rule.
+
+A pipeline is trained once and every rule is scored on its parses, so comparing
+rules costs no training. Rows land in docs/benchmarks.md; the winner on the dev
+half becomes `config.yml` and `bot.actions.decision.DEFAULT_RULE`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.actions.decision import DEFAULT_RULE, DecisionRule
+
+PIPELINES = {
+    "default": "config.yml",
+    "words_only": "bot/pipelines/words_only.yml",
+    "spacy_lookup": "bot/pipelines/spacy_lookup.yml",
+}
+
+RULES: dict[str, DecisionRule] = {
+    # Until 2026-11: answer above one threshold, otherwise propose the closest topics.
+    "soglia": DecisionRule(),
+    # The whole ranking: gap, siblings and years, no follow-ups.
+    "classifica": replace(DEFAULT_RULE, followups=False),
+    # ... and follow-ups read in the context of the last answer.
+    "classifica+seguiti": DEFAULT_RULE,
+}
+
+# name → (pipeline, rule)
+CANDIDATES: dict[str, tuple[str, str]] = {
+    "default+soglia": ("default", "soglia"),
+    "default+classifica": ("default", "classifica"),
+    "default+classifica+seguiti": ("default", "classifica+seguiti"),
+    "words_only+classifica+seguiti": ("words_only", "classifica+seguiti"),
+    "spacy_lookup+classifica+seguiti": ("spacy_lookup", "classifica+seguiti"),
+}

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Run both halves of the test suite, each in its own environment, with coverage:
+# `test.sh [pytest options]` (e.g. -m "not slow"). Both halves always run, even when
+# the first fails; the summary at the end reports each, and the exit code fails if
+# either failed.
+set -uo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
+
+run_half() {  # run_half NAME VENV COVERED_PACKAGES... -- TEST_PATHS...
+  local name=$1 venv=$2; shift 2
+  local cov=() paths=()
+  while [ "$1" != "--" ]; do cov+=("--cov=$1"); shift; done
+  shift
+  paths=("$@")
+  echo "==> Test dell'ambiente $name: ${paths[*]}"
+  COVERAGE_FILE="$root/.coverage-$name" "$venv/bin/python" -m pytest "${paths[@]}" "${cov[@]}" \
+    --cov-report=term:skip-covered --cov-report= ${PYTEST_ARGS[@]+"${PYTEST_ARGS[@]}"}
+}
+
+PYTEST_ARGS=("$@")
+run_half bot .venv-bot bot sportello -- tests/bot
+bot_status=$?
+run_half app .venv-app api connectors sportello scripts -- tests/test_conftest.py tests/api tests/connectors tests/sportello tests/scripts
+app_status=$?
+
+percent() {  # percent NAME VENV
+  COVERAGE_FILE="$root/.coverage-$1" "$2/bin/python" -m coverage report --format=total 2>/dev/null || echo "?"
+}
+outcome() { [ "$1" -eq 0 ] && echo "superati" || echo "FALLITI (codice $1)"; }
+echo
+echo "==> Riepilogo dei test"
+echo "    ambiente bot (Rasa, Python 3.10): $(outcome $bot_status); copertura $(percent bot .venv-bot)%"
+echo "    ambiente app (API, Telegram):     $(outcome $app_status); copertura $(percent app .venv-app)%"
+[ "$bot_status" -eq 0 ] && [ "$app_status" -eq 0 ]

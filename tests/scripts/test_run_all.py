@@ -1,0 +1,68 @@
+"""scripts/run_all.py: the services it starts, their environment, and production refusals."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scripts import run_all
+from scripts.run_all import ROOT, TELEGRAM_HINT, build_environment, services
+
+
+def test_no_token_no_telegram_service_and_a_hint_on_how_to_enable_it(tmp_path: Path) -> None:
+    env = build_environment({"SPORTELLO_VAR_DIR": str(tmp_path)})
+
+    assert [s.name for s in services(env)] == ["azioni", "api", "rasa"]
+    assert "@BotFather" in TELEGRAM_HINT and "SPORTELLO_TELEGRAM_TOKEN" in TELEGRAM_HINT
+
+
+def test_each_service_runs_its_own_entry_point_on_the_bind_host(tmp_path: Path) -> None:
+    env = build_environment({"SPORTELLO_VAR_DIR": str(tmp_path), "SPORTELLO_BIND_HOST": "10.0.0.5"})
+    by_name = {s.name: s for s in services(env)}
+
+    bot_python = str(ROOT / ".venv-bot" / "bin" / "python")
+    assert by_name["azioni"].command == [bot_python, "-m", "bot.actions.server"]
+    assert by_name["rasa"].command == [bot_python, "-m", "bot.server"]
+    assert by_name["api"].command[-4:] == ["--host", "10.0.0.5", "--port", "8000"]
+    assert by_name["rasa"].health_url == "http://10.0.0.5:5005/webhooks/rest/"
+    # The children get every value spelled out, secrets included.
+    assert env["SPORTELLO_ACTIONS_SECRET"] == (tmp_path / "actions_secret").read_text()
+    assert env["SPORTELLO_ACTIONS_URL"] == "http://127.0.0.1:5055/webhook"
+
+
+def test_with_a_token_the_bridge_runs_in_the_app_env_against_our_rasa(tmp_path: Path) -> None:
+    env = build_environment(
+        {
+            "SPORTELLO_VAR_DIR": str(tmp_path),
+            "SPORTELLO_TELEGRAM_TOKEN": "123:abc",
+            "SPORTELLO_TELEGRAM_PORT": "18081",
+            "SPORTELLO_RASA_PORT": "15005",
+        }
+    )
+
+    telegram = services(env)[-1]
+
+    assert telegram.name == "telegram"
+    assert telegram.command == [str(ROOT / ".venv-app" / "bin" / "python"), "-m", "connectors.telegram"]
+    assert telegram.health_url == "http://127.0.0.1:18081/health"
+    assert env["SPORTELLO_RASA_URL"] == "http://127.0.0.1:15005"
+
+
+def test_an_explicit_rasa_url_is_kept(tmp_path: Path) -> None:
+    env = build_environment({"SPORTELLO_VAR_DIR": str(tmp_path), "SPORTELLO_RASA_URL": "http://127.0.0.1:1"})
+    assert env["SPORTELLO_RASA_URL"] == "http://127.0.0.1:1"
+
+
+def test_in_production_nothing_starts_until_the_configuration_is_safe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SPORTELLO_ENV", "production")
+    monkeypatch.setenv("SPORTELLO_VAR_DIR", str(tmp_path))
+    started: list[object] = []
+    monkeypatch.setattr(run_all, "start", lambda *args: started.append(args))
+
+    assert run_all.main() == 2
+    assert started == []
+    err = capsys.readouterr().err
+    assert "SPORTELLO_DATABASE_URL" in err and "SPORTELLO_TRACKER_URL" in err and "SPORTELLO_ACTIONS_SECRET" in err

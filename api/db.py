@@ -7,12 +7,15 @@ worker threads; any other URL, e.g. postgresql+psycopg://..., is used unchanged.
 from __future__ import annotations
 
 import logging
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.engine import URL
 
 logger = logging.getLogger(__name__)
@@ -75,3 +78,30 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
     logger.info("Database %s aggiornato alla revisione %s", safe_url(engine.url), revision)
+
+
+@contextmanager
+def temporary_schema(base_url: str, prefix: str) -> Iterator[str]:
+    """A PostgreSQL URL whose search_path is a schema made for the block, dropped after it.
+
+    For tests and benchmarks: each run gets its own tables on a shared server. Raises
+    sqlalchemy's OperationalError when the server cannot be reached.
+    """
+    admin = create_engine(base_url, connect_args={"connect_timeout": 5})
+    try:
+        with admin.connect():
+            pass
+        schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            yield (
+                make_url(base_url)
+                .update_query_dict({"options": f"-csearch_path={schema}"})
+                .render_as_string(hide_password=False)
+            )
+        finally:
+            with admin.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        admin.dispose()

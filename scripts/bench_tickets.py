@@ -22,7 +22,6 @@ import statistics
 import tempfile
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -33,10 +32,11 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, event, insert, make_url, select, text, update
+from sqlalchemy import Engine, event, insert, select, text, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
+from api.db import temporary_schema
 from api.main import create_app
 from api.settings import Settings
 from api.tickets.models import Ticket, TicketCounter
@@ -100,28 +100,13 @@ class StatementCounter:
 
 @contextmanager
 def postgres_schema(base_url: str) -> Iterator[str | None]:
-    admin = create_engine(base_url, connect_args={"connect_timeout": 5})
+    """A schema of its own on the PostgreSQL server, or None (and a line saying so) when it is down."""
     try:
-        with admin.connect():
-            pass
+        with temporary_schema(base_url, "bench_tickets") as url:
+            yield url
     except OperationalError as exc:
-        admin.dispose()
         print(f"PostgreSQL non raggiungibile ({exc.orig}): salto.")
         yield None
-        return
-    schema = f"bench_tickets_{uuid.uuid4().hex[:10]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(base_url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def creation_throughput(client: TestClient, app: Any, total: int, workers: int, offset: int) -> float:

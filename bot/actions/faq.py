@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.actions.catalog import get_catalog
 from bot.actions.decision import DEFAULT_RULE, Candidate, Decision, DecisionRule, decide, faq_candidates
+from bot.actions.escalation.start import MISSES_SLOT, note_miss
 from bot.actions.messages import answer_message, suggestions_message
 from bot.actions.selection import pick_suggestion
 from bot.actions.settings import get_settings
@@ -45,6 +46,7 @@ def _answer(
         SlotSet("last_faq_confidence", confidence),
         SlotSet("last_faq_question", question),
         SlotSet(CONTEXT_SLOT, topic.id),
+        SlotSet(MISSES_SLOT, 0),  # an answer ends a run of misses
     ]
 
 
@@ -63,8 +65,11 @@ def _act(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision)
             SlotSet("last_faq_question", question),
             SlotSet("last_suggestions", topic_ids),
         ]
-    dispatcher.utter_message(response="utter_default")
-    return [SlotSet("last_faq_topic", None)]
+    # Not understood: the second miss in a row brings the offer of a person instead.
+    offered, events = note_miss(tracker, dispatcher)
+    if not offered:
+        dispatcher.utter_message(response="utter_default")
+    return [SlotSet("last_faq_topic", None), SlotSet("last_faq_question", question), *events]
 
 
 def _candidates(tracker: Tracker) -> list[Candidate]:

@@ -9,7 +9,6 @@ CI. tests/api/tickets/ runs every test on both SQLite and PostgreSQL through it.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,9 +17,10 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import Engine, create_engine, inspect, make_url, text
+from sqlalchemy import Engine, create_engine, inspect, text
 from sqlalchemy.exc import OperationalError
 
+from api.db import temporary_schema
 from api.main import create_app
 from api.settings import Settings, get_settings
 from tests.api.support import AUTH, TOKEN, vote_payload
@@ -83,28 +83,13 @@ def post_vote(client: TestClient) -> Callable[..., dict[str, Any]]:
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A URL whose search_path is a schema made for this test run, dropped at the end."""
-    admin = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 5})
     try:
-        with admin.connect():
-            pass
+        with temporary_schema(POSTGRES_URL, "api_test") as url:
+            yield url
     except OperationalError as exc:
-        admin.dispose()
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL non raggiungibile ({exc.orig})")
-    schema = f"api_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(POSTGRES_URL)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture

@@ -18,11 +18,11 @@ from alembic.script import ScriptDirectory
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
-from sqlalchemy import create_engine, inspect, make_url, text
+from sqlalchemy import inspect, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
-from api.db import alembic_config, create_db_engine, upgrade_database
+from api.db import alembic_config, create_db_engine, temporary_schema, upgrade_database
 from api.deps import get_engine
 from api.main import create_app
 from api.models import Base, Feedback
@@ -42,28 +42,13 @@ def _head() -> str | None:
 @pytest.fixture(scope="module")
 def schema_url() -> Iterator[str]:
     """A URL whose search_path is a fresh schema, dropped at the end."""
-    admin = create_engine(BASE_URL, connect_args={"connect_timeout": 5})
     try:
-        with admin.connect():
-            pass
+        with temporary_schema(BASE_URL, "api_test") as url:
+            yield url
     except OperationalError as exc:
-        admin.dispose()
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL non raggiungibile ({exc.orig})")
-    schema = f"api_test_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            make_url(BASE_URL)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -34,6 +34,7 @@ async def test_confident_answer_has_references_feedback_buttons_and_remembers_th
         "last_faq_confidence": 0.93,
         "last_faq_question": "buoni pasto?",
         "last_answered_topic": "buoni_pasto",
+        "misses": 0,
     }
 
 
@@ -117,6 +118,7 @@ async def test_selecting_a_topic_answers_it_for_the_original_question(
         "last_faq_confidence": None,
         "last_faq_question": "soglie?",
         "last_answered_topic": "fringe_soglie",
+        "misses": 0,
     }
 
 
@@ -229,3 +231,16 @@ async def test_an_unsure_follow_up_is_still_read_in_context(
     )
     await ActionSuggestTopics().run(dispatcher, tracker, domain)
     assert dispatcher.messages[0]["text"].startswith("Risposta breve su soglie_2025")
+
+
+async def test_not_understood_twice_in_a_row_offers_a_person(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    first = await ActionSuggestTopics().run(dispatcher, make_tracker(text="blablà", intent="nlu_fallback"), domain)
+    assert dispatcher.messages[-1]["response"] == "utter_default"
+    misses = {e["name"]: e["value"] for e in first}["misses"]
+    assert misses == 1
+    tracker = make_tracker(text="ancora blablà", intent="nlu_fallback", slots={"misses": misses})
+    second = await ActionSuggestTopics().run(dispatcher, tracker, domain)
+    assert "Vuoi che giri la tua domanda" in dispatcher.messages[-1]["text"]
+    assert {e["name"]: e["value"] for e in second}["pending_offer"] == "handoff"

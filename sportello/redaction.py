@@ -24,6 +24,7 @@ PARTITA_IVA = "partita_iva"
 EMAIL = "email"
 PHONE = "telefono"
 NAME = "nome"
+HEALTH = "salute"
 
 PLACEHOLDERS = {
     CODICE_FISCALE: "[codice fiscale rimosso]",
@@ -32,9 +33,10 @@ PLACEHOLDERS = {
     EMAIL: "[email rimossa]",
     PHONE: "[telefono rimosso]",
     NAME: "[nome rimosso]",
+    HEALTH: "[dati sulla salute rimossi]",
 }
 # What a ticket's free text never keeps: the operator has the contact in its own fields.
-TICKET_KINDS = frozenset({CODICE_FISCALE, IBAN})
+TICKET_KINDS = frozenset({CODICE_FISCALE, IBAN, HEALTH})
 ALL_KINDS = frozenset(PLACEHOLDERS)
 
 _CF_CANDIDATE = re.compile(
@@ -43,10 +45,24 @@ _CF_CANDIDATE = re.compile(
 _IBAN_CANDIDATE = re.compile(r"\b[A-Za-z]{2}[0-9]{2}(?:[ ]?[A-Za-z0-9]){11,30}\b")
 _PIVA_CANDIDATE = re.compile(r"\b(?:IT)?[0-9]{11}\b", re.IGNORECASE)
 _EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
-# "mi chiamo Maria Rossi", "sono Maria Rossi": up to three capitalised words.
+# "mi chiamo Maria Rossi", "Sono Maria Rossi": up to three capitalised words (the
+# words before them in any case: a message often starts with "Sono ...").
 _NAME_AFTER = re.compile(
-    r"\b(?:mi chiamo|il mio nome è|il mio nome e'|sono)\s+((?:[A-ZÀ-Ý][a-zà-ÿ'’]+)(?:\s+[A-ZÀ-Ý][a-zà-ÿ'’]+){0,2})"
+    r"\b(?i:mi chiamo|il mio nome è|il mio nome e'|sono)\s+((?:[A-ZÀ-Ý][a-zà-ÿ'’]+)(?:\s+[A-ZÀ-Ý][a-zà-ÿ'’]+){0,2})"
 )
+
+
+# Health data has no check digits: a sentence that names a condition, a diagnosis or a
+# treatment goes whole. Deliberately broad (a question loses a sentence rather than a
+# person's health data being kept); law numbers such as "legge 104" are not matched.
+_HEALTH_TERMS = re.compile(
+    r"\b(diagnos\w*|patologi\w*|malatti\w*|malat[oa]\b|tumor\w*|cancro|oncolog\w*|chemioterapi\w*|"
+    r"leucemi\w*|diabet\w*|depressione|psichiatr\w*|sclerosi|sindrome|hiv|aids|epilessi\w*|autism\w*|"
+    r"disabil\w*|invalidit\w*|handicap\w*|ricover\w*|chirurgic\w*|terapi[ae]\b|gravidanz\w*|"
+    r"certificato medico|ASL|referto)",
+    re.IGNORECASE,
+)
+_SENTENCE = re.compile(r"[^.!?\n]+[.!?]*")
 
 
 @dataclass(frozen=True)
@@ -86,6 +102,15 @@ def _spans_name(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(1), m.end(1), NAME) for m in _NAME_AFTER.finditer(text)]
 
 
+def _spans_health(text: str) -> list[tuple[int, int, str]]:
+    spans = []
+    for sentence in _SENTENCE.finditer(text):
+        if _HEALTH_TERMS.search(sentence[0]):
+            start = sentence.start() + len(sentence[0]) - len(sentence[0].lstrip())
+            spans.append((start, sentence.end(), HEALTH))
+    return spans
+
+
 _FINDERS = {
     CODICE_FISCALE: _spans_cf,
     IBAN: _spans_iban,
@@ -93,6 +118,7 @@ _FINDERS = {
     EMAIL: _spans_email,
     PHONE: _spans_phone,
     NAME: _spans_name,
+    HEALTH: _spans_health,
 }
 
 
@@ -101,8 +127,9 @@ def redact(text: str, kinds: Collection[str] = ALL_KINDS) -> Redacted:
     spans: list[tuple[int, int, str]] = []
     for kind in kinds:
         spans += _FINDERS[kind](text)
-    # Longest first at each position; on a tie the check-digit identifier wins over a
-    # phone number (a partita IVA is also a plausible landline). Then drop overlaps.
+    # Longest first at each position (a health sentence swallows what it contains); on a
+    # tie the check-digit identifier wins over a phone number (a partita IVA is also a
+    # plausible landline). Then drop overlaps.
     priority = list(_FINDERS)
     spans.sort(key=lambda s: (s[0], -(s[1] - s[0]), priority.index(s[2])))
     kept: list[tuple[int, int, str]] = []

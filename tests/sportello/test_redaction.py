@@ -7,6 +7,7 @@ import pytest
 from sportello.redaction import (
     CODICE_FISCALE,
     EMAIL,
+    HEALTH,
     IBAN,
     NAME,
     PARTITA_IVA,
@@ -28,6 +29,8 @@ from sportello.redaction import (
         ("chiamami al 333 123 4567", "chiamami al [telefono rimosso]", PHONE),
         ("oppure +39 011 1234567", "oppure [telefono rimosso]", PHONE),
         ("Buongiorno, mi chiamo Maria Rossi e lavoro", "Buongiorno, mi chiamo [nome rimosso] e lavoro", NAME),
+        ("Sono Mario Rossi, lavoro in una cooperativa", "Sono [nome rimosso], lavoro in una cooperativa", NAME),
+        ("Mi chiamo Anna e vorrei sapere", "Mi chiamo [nome rimosso] e vorrei sapere", NAME),
     ],
 )
 def test_each_kind_is_replaced_by_a_placeholder(text: str, expected: str, kind: str) -> None:
@@ -51,9 +54,29 @@ def test_look_alikes_are_left_alone(text: str) -> None:
     assert redact(text).found == frozenset()
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Mio figlio ha una diagnosi di autismo. Posso avere il rimborso?",
+        "Sono in terapia per la depressione. Posso avere il rimborso?",
+        "Mia moglie è malata. Posso avere il rimborso?",
+    ],
+)
+def test_a_sentence_with_health_data_goes_whole(text: str) -> None:
+    result = redact(text, [HEALTH])
+    assert result.text == "[dati sulla salute rimossi] Posso avere il rimborso?"
+    assert result.found == {HEALTH}
+
+
+def test_welfare_questions_about_the_law_keep_their_words() -> None:
+    text = "Spettano i permessi della legge 104 anche ai soci lavoratori?"
+    assert redact(text).text == text
+
+
 def test_tickets_keep_contacts_but_not_identifiers_or_bank_details() -> None:
     text = "Sono Maria Rossi, cf RSSMRA85T10A562S, IBAN IT60X0542811101000000123456, tel 333 123 4567"
     result = redact(text, TICKET_KINDS)
     assert "RSSMRA85T10A562S" not in result.text and "IT60X0542811101000000123456" not in result.text
     assert "Maria Rossi" in result.text and "333 123 4567" in result.text
     assert result.found == {CODICE_FISCALE, IBAN}
+    assert redact("Ho una malattia cronica.", TICKET_KINDS).text == "[dati sulla salute rimossi]"

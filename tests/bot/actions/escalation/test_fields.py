@@ -83,6 +83,12 @@ def test_a_description_loses_codice_fiscale_and_iban_and_says_so() -> None:
     assert parsed.notice and "codice fiscale" in parsed.notice
 
 
+def test_a_description_loses_health_data() -> None:
+    parsed = parse_description("Ho una diagnosi di diabete. Posso avere i buoni pasto senza glutine?")
+    assert parsed.value == "[dati sulla salute rimossi] Posso avere i buoni pasto senza glutine?"
+    assert parsed.notice and "salute" in parsed.notice
+
+
 def test_a_description_must_say_something() -> None:
     assert not parse_description("aiuto").ok
     assert not parse_description("x" * 1001).ok

@@ -146,7 +146,9 @@ def parse_description(text: str) -> Parsed:
     notice = None
     if cleaned.found:
         notice = (
-            "Ho tolto dal testo il codice fiscale o l'IBAN: per la richiesta non servono, e non vanno scritti in chat."
+            "Ho tolto dal testo codice fiscale, IBAN o dati sulla salute: per la richiesta non servono "
+            "e non vanno scritti in chat. Se sono importanti per il tuo caso, l'operatore te li chiederà "
+            "nel modo giusto."
         )
     return Parsed(cleaned.text, notice)
 

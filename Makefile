@@ -12,7 +12,7 @@ export RASA_TELEMETRY_ENABLED := false
 # Pipeline used by train/run/test; see README for the opt-in spaCy model.
 NLU_CONFIG ?= $(or $(SPORTELLO_NLU_CONFIG),config.yml)
 
-.PHONY: help setup run test test-fast train generate check-kb eval compare bench lint typecheck docs-config clean lock-bot lock-app
+.PHONY: help setup run test test-fast train generate check-kb eval compare bench lint typecheck docs-config clean lock-bot lock-app operator purge
 
 help:  ## Show this list
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,9 +47,10 @@ eval: train  ## Accuracy on the held-out questions; appends the figures to docs/
 compare: generate  ## Train and evaluate every candidate NLU pipeline (slow)
 	$(BOT)/python -m bot.eval.compare
 
-bench: train  ## Latency, start time, memory and training time; the ticket queue on SQLite and PostgreSQL
+bench: train  ## Latency, start time, memory and training time; the ticket queue and the monitoring dashboard on SQLite and PostgreSQL
 	$(APP)/python -m scripts.bench
 	$(APP)/python -m scripts.bench_tickets
+	$(APP)/python -m scripts.bench_monitoring
 
 lint: setup  ## ruff, the allowed imports between the two environments, the README's variables table
 	$(APP)/ruff check .
@@ -60,6 +61,12 @@ lint: setup  ## ruff, the allowed imports between the two environments, the READ
 typecheck: setup  ## mypy on the app-env code and the bot code (bot env)
 	$(APP)/mypy api connectors sportello scripts
 	$(BOT)/mypy bot sportello
+
+operator: setup  ## Create the console's first administrator (asks username, name and password)
+	@$(APP)/python -m api.operators create-admin
+
+purge: setup  ## Delete conversation data older than SPORTELLO_RETENTION_DAYS (and old closed tickets); schedule it daily
+	@$(APP)/python -m api.monitoring.retention purge
 
 docs-config:  ## Regenerate the README's table of SPORTELLO_* variables from sportello/config/registry.py
 	@$(APP)/python -m sportello.config --write

@@ -35,12 +35,11 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
+# The `Authorization: Bearer` credentials, if any (also what the OpenAPI schema documents).
+BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
-def require_service_token(
-    settings: SettingsDep,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> None:
+def require_service_token(settings: SettingsDep, credentials: BearerCredentials) -> None:
     expected = settings.service_token.get_secret_value().encode()
     given = credentials.credentials.encode() if credentials is not None else b""
     if not given or not hmac.compare_digest(given, expected):

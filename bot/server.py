@@ -16,6 +16,10 @@ from sportello import config
 from sportello.config.registry import RASA
 from sportello.paths import REPO_ROOT
 
+# endpoints.yml's event broker (bot/monitoring/broker.py): checked here, before Rasa
+# spends a minute loading the model.
+MONITORING_TRANSPORTS = ("api", "rabbitmq", "off")
+
 
 def rasa_arguments(argv: list[str], env: dict[str, str]) -> list[str]:
     """`rasa run` with the project's files, model, interface and port, unless `argv` says otherwise."""
@@ -40,6 +44,13 @@ def main(argv: list[str]) -> int:
         print(exc, file=sys.stderr)
         return 2
     resolved = config.service_environment(os.environ)
+    broker = resolved.get("SPORTELLO_MONITORING_BROKER", "")
+    if broker not in MONITORING_TRANSPORTS:
+        print(
+            f"SPORTELLO_MONITORING_BROKER deve valere {', '.join(MONITORING_TRANSPORTS)}, non «{broker}».",
+            file=sys.stderr,
+        )
+        return 2
     os.environ.update(resolved)
     os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
     from rasa.__main__ import main as rasa_main  # imported late: it takes seconds

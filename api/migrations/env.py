@@ -10,7 +10,12 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy import Connection
 
-import api.tickets.models  # noqa: F401  (its tables join Base.metadata, for autogenerate)
+# Imported for their tables, which join Base.metadata (for autogenerate).
+import api.console.models
+import api.monitoring.models
+import api.operators.models
+import api.takeover.models
+import api.tickets.models  # noqa: F401
 from api.db import create_db_engine
 from api.models import Base
 from api.settings import get_settings

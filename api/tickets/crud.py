@@ -15,7 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from api import live
 from api.models import utcnow
+from api.takeover import notices, ownership
 from api.tickets.actors import Actor
 from api.tickets.models import Ticket, TicketEvent, TicketNote
 from api.tickets.numbering import next_number, number_year
@@ -123,8 +125,9 @@ def change_status(
     """Move a ticket to `target` and record who did it; None when the number does not exist.
 
     The row is locked (PostgreSQL; SQLite serialises writers) so that two operators
-    acting at once record true from → to pairs. An operator taking the ticket will also
-    become its `assignee` once the console exists.
+    acting at once record true from → to pairs. Resolving or closing a ticket hands its
+    conversation back to the assistant, if an operator had taken it over, in the same
+    transaction; the user is told once it has committed (api/takeover/).
     """
     ticket = session.scalars(select(Ticket).where(Ticket.number == number).with_for_update()).one_or_none()
     if ticket is None:
@@ -152,7 +155,18 @@ def change_status(
             to_status=target.value,
         )
     )
+    notice = notices.closed(ticket.number, target.value)
+    released = ownership.end(session, ticket, notice) if target in RESOLVING else None
     session.commit()
+    if released is not None:
+        notices.tell_soon(ticket.conversation_id, notice, actor.display_name)
+    live.publish(
+        live.LiveEvent(
+            "ticket_changed",
+            ticket.number,
+            {"status": ticket.status, "assignee": ticket.assignee, "conversation_id": ticket.conversation_id},
+        )
+    )
     return ticket
 
 

@@ -4,12 +4,11 @@ Who acted (`actor_kind`, `actor_id` in the audit trail, `author_*` in the notes)
 `api.tickets.actors.Actor`: today always the service (the assistant), tomorrow an
 operator of the console.
 
-Ready for the console (issue 8), not built yet: `assignee` will hold the id of the
-operator who took the ticket, and "is this conversation owned by an operator?" (asked
-by the channels before Rasa answers) becomes one query, `owned_by_operator(conversation_id)`:
-a ticket of that conversation with an `assignee` in an open status, served by the
-(conversation_id, created_at) index. Ownership then needs no table of its own and ends
-by itself when the ticket is handed back (assignee cleared) or closed.
+`assignee` holds the id of the operator who took the ticket. Whether an operator is
+answering the conversation live (asked by the channels before Rasa answers) is a row of
+its own, api/takeover/models.py's ConversationOwner: its primary key, the conversation
+id, lets only one operator hold a conversation, and handing back deletes it while the
+ticket stays assigned.
 """
 
 from __future__ import annotations

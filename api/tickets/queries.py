@@ -74,7 +74,7 @@ class TicketFilters:
     channel: str | None = None
     conversation_id: str | None = None
     created_before: datetime | None = None  # "older than N hours"
-    # assignee ("assegnati a me") comes with the operators' console.
+    assignee: str | None = None  # "assegnati a me": an operator's id (api/console/)
 
     def conditions(self, *, with_status: bool = True) -> list[ColumnElement[bool]]:
         conditions: list[ColumnElement[bool]] = []
@@ -86,6 +86,8 @@ class TicketFilters:
             conditions.append(Ticket.conversation_id == self.conversation_id)
         if self.created_before is not None:
             conditions.append(Ticket.created_at <= self.created_before)
+        if self.assignee is not None:
+            conditions.append(Ticket.assignee == self.assignee)
         return conditions
 
 

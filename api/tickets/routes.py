@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, HTTPException, Query, Request, Response, status
 from sqlalchemy.orm import Session
 
+from api import live
 from api.deps import SessionDep
 from api.models import utcnow
 from api.problem_docs import problem_responses
@@ -152,7 +153,10 @@ def create_ticket(
         raise HTTPException(status.HTTP_400_BAD_REQUEST, detail=str(exc)) from exc
     except crud.IdempotencyMismatch as exc:
         raise HTTPException(status.HTTP_422_UNPROCESSABLE_CONTENT, detail=KEY_REUSED) from exc
-    if not created:
+    if created:
+        data = {"status": ticket.status, "channel": ticket.channel, "conversation_id": ticket.conversation_id}
+        live.publish(live.LiveEvent("ticket_created", ticket.number, data))  # the console's queue, live
+    else:
         response.status_code = status.HTTP_200_OK
     response.headers["Location"] = request.app.url_path_for("read_ticket", number=ticket.number)
     return _ticket_out(session, ticket)

@@ -60,6 +60,13 @@ class DecisionRule:
     # the family being clear, such a routed topic is answered from `year_answer`.
     year_routing: bool = False
     year_answer: float = 1.0
+    route_depth: int = 10  # the sibling must be among this many leading candidates
+    # Or answer from `agree_floor` when a nearest-question search (bot.actions.lexical)
+    # independently picks the same topic.
+    agree_floor: float = 1.0
+    # The relaxed criteria (gap, siblings, year, agreement) need the intent to be
+    # clearly a FAQ: DIET is near 1.0 on real questions, lower on neighbouring subjects.
+    relaxed_intent_floor: float = 0.0
     # In Rasa's nlu_fallback (the intent itself is unsure) answer only above this.
     fallback_answer: float | None = None
     # Follow-ups: weight of the last topic, its family and its related topics.
@@ -77,8 +84,18 @@ class DecisionRule:
         return replace(self, answer=answer, suggest_min=suggest_min, max_suggestions=max_suggestions)
 
 
-# The rule the assistant uses: the winner of `make compare` on the dev half.
-DEFAULT_RULE = DecisionRule()
+# The rule the assistant uses: the winner of `make compare` on the dev half
+# (docs/benchmarks.md). `answer` comes from SPORTELLO_FAQ_ANSWER_THRESHOLD.
+DEFAULT_RULE = DecisionRule(
+    gap_floor=0.25,
+    gap=0.25,
+    year_routing=True,
+    year_answer=0.2,
+    route_depth=5,
+    agree_floor=0.25,
+    relaxed_intent_floor=0.999,
+    followups=True,
+)
 
 
 @dataclass(frozen=True)
@@ -115,19 +132,37 @@ def _family(kb: KnowledgeBase | None, topic_id: str) -> str | None:
     return topic.family if topic is not None else None
 
 
-def _route_by_year(candidates: list[Candidate], kb: KnowledgeBase, years: set[int]) -> tuple[list[Candidate], bool]:
-    """Put first the sibling valid for the years named, when the best topic is not."""
+def _route_by_year(
+    candidates: list[Candidate], kb: KnowledgeBase, years: set[int], depth: int
+) -> tuple[list[Candidate], bool]:
+    """Put first the sibling valid for the years named, when the best topic is not.
+
+    Returns the candidates and whether the year decided between siblings (routed
+    to one, or confirmed the best against one).
+    """
     best = candidates[0]
     best_topic = kb.get(best.topic_id)
-    if best_topic is None or best_topic.family is None or covers(topic_years(best_topic.years), years):
+    if best_topic is None or best_topic.family is None:
         return candidates, False
-    confidence = {c.topic_id: c.confidence for c in candidates}
+    confidence = {c.topic_id: c.confidence for c in candidates[:depth]}
+    if covers(topic_years(best_topic.years), years):
+        # The year confirms the best topic when it also rules out a close sibling
+        # ("soglia fringe 2026": the 2025-2027 thresholds, not the past ones).
+        rivals = [
+            c
+            for c in candidates[1:3]
+            if _family(kb, c.topic_id) == best_topic.family and _closed_miss(kb, c.topic_id, years)
+        ]
+        return candidates, _closed_cover(topic_years(best_topic.years), years) and bool(rivals)
     # Only a sibling written for given years ("2020-2024"), not one that holds
     # from some year on ("dal 2017"), says more about a year than the best topic.
     siblings = [
         t
         for t in kb.topics
-        if t.family == best_topic.family and t.id != best.topic_id and _closed_cover(topic_years(t.years), years)
+        if t.family == best_topic.family
+        and t.id != best.topic_id
+        and t.id in confidence
+        and _closed_cover(topic_years(t.years), years)
     ]
     if not siblings:
         return candidates, False
@@ -141,6 +176,12 @@ def _route_by_year(candidates: list[Candidate], kb: KnowledgeBase, years: set[in
 
 def _closed_cover(span: tuple[int | None, int | None] | None, years: set[int]) -> bool:
     return span is not None and None not in span and covers(span, years)
+
+
+def _closed_miss(kb: KnowledgeBase, topic_id: str, years: set[int]) -> bool:
+    topic = kb.get(topic_id)
+    span = topic_years(topic.years) if topic is not None else None
+    return span is not None and None not in span and not covers(span, years)
 
 
 def _see_also(candidates: Sequence[Candidate], kb: KnowledgeBase | None, rule: DecisionRule) -> tuple[str, ...]:
@@ -169,11 +210,14 @@ def decide(
     intent: str | None = "faq",
     context: str | None = None,
     today: dt.date | None = None,
+    second_opinion: str | None = None,
+    intent_confidence: float | None = None,
 ) -> Decision:
     """The decision for one user turn.
 
     `intent` is the NLU intent (`nlu_fallback` when Rasa itself is unsure),
-    `context` the topic answered last in the conversation (for follow-ups).
+    `context` the topic answered last in the conversation (for follow-ups),
+    `second_opinion` the topic of the nearest training question (bot.actions.lexical).
     """
     ranked = sorted(candidates, key=lambda c: c.confidence, reverse=True)
     if not ranked:
@@ -184,7 +228,7 @@ def decide(
     if rule.year_routing and kb is not None and text:
         years = years_in(text, today)
         if years:
-            ranked, routed = _route_by_year(ranked, kb, years)
+            ranked, routed = _route_by_year(ranked, kb, years, rule.route_depth)
             reason = "anno" if routed else ""
     best = ranked[0]
     second = ranked[1].confidence if len(ranked) > 1 else 0.0
@@ -196,10 +240,12 @@ def decide(
     see_also = _see_also(ranked, kb, rule)
     if best.confidence >= limit:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "soglia")
-    if intent == "nlu_fallback":
+    if intent == "nlu_fallback" or (intent_confidence is not None and intent_confidence < rule.relaxed_intent_floor):
         return _suggest(ranked, rule, "intento incerto")
     if reason == "anno" and best.confidence >= rule.year_answer:
         return Decision("answer", topic=best, see_also=see_also, reason="anno")
+    if second_opinion == best.topic_id and best.confidence >= rule.agree_floor:
+        return Decision("answer", topic=best, see_also=see_also, reason=reason or "accordo")
     if best.confidence >= rule.gap_floor and best.confidence - second >= rule.gap:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "distacco")
     family = _family(kb, best.topic_id)

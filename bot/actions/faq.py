@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.catalog import get_catalog
 from bot.actions.decision import DEFAULT_RULE, Candidate, Decision, DecisionRule, decide, faq_candidates
 from bot.actions.escalation.start import MISSES_SLOT, note_miss
+from bot.actions.lexical import second_opinion
 from bot.actions.messages import answer_message, suggestions_message
 from bot.actions.selection import pick_suggestion
 from bot.actions.settings import get_settings
@@ -77,13 +78,16 @@ def _candidates(tracker: Tracker) -> list[Candidate]:
 
 
 def _decide(tracker: Tracker, intent: str | None) -> Decision:
+    rule, kb, text = _rule(), get_catalog(), tracker.latest_message.get("text")
     return decide(
         _candidates(tracker),
-        _rule(),
-        get_catalog(),
-        tracker.latest_message.get("text"),
+        rule,
+        kb,
+        text,
         intent,
         tracker.get_slot(CONTEXT_SLOT),
+        second_opinion=second_opinion(kb, text) if rule.agree_floor < 1 else None,
+        intent_confidence=(tracker.latest_message.get("intent") or {}).get("confidence"),
     )
 
 

@@ -11,7 +11,8 @@ import datetime as dt
 import re
 import unicodedata
 
-_YEAR = re.compile(r"(?<![\d/.,])(20[0-4]\d)(?![\d/.,]\d)")
+# A year, not an amount ("2000 euro") nor part of a date or a number ("2.025").
+_YEAR = re.compile(r"(?<![\d/.,])(20[0-4]\d)(?![\d/.,]\d)(?!\s*(?:€|euro|eur\b|mila\b))")
 _RELATIVE = (
     (re.compile(r"\b(?:quest'? ?anno|anno in corso|adesso|oggi|attualmente)\b"), 0),
     (re.compile(r"\b(?:l'? ?anno scorso|anno passato|l'? ?anno prima)\b"), -1),

@@ -7,6 +7,8 @@ sender ids reserved for our other channels (`web:`, `telegram:`, sportello/ident
 are refused with 403, and the input channel is always `rest`, whatever the client says.
 The Telegram bridge speaks for `telegram:` conversations through BridgeInput
 (bot/channels/bridge.py), which shares this handling behind a service-token check.
+While an operator owns a conversation the reply is an empty list: the message is
+recorded for the operator and the assistant does not answer (ownership.py).
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import server_patches
+from bot.channels import ownership, server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.settings import button_secret, get_settings
 from bot.channels.signing import SigningOutputChannel
@@ -93,8 +95,11 @@ class RestInput(InputChannel):
             return response.json([{"recipient_id": sender, "text": screened.reply}])
         assert screened.text is not None
         collector = SigningOutputChannel(self._signer)
+        message = UserMessage(screened.text, collector, sender, input_channel=input_channel)
+        if await ownership.gate().intercept(getattr(request.app.ctx, "agent", None), message):
+            return response.json([])
         try:
-            await on_new_message(UserMessage(screened.text, collector, sender, input_channel=input_channel))
+            await on_new_message(message)
         except Exception:
             logger.exception("%s: messaggio non elaborato (sender=%s)", self.name(), sender)
             if not collector.messages:

@@ -39,6 +39,11 @@ class ChannelSettings(BaseSettings):
     # How long a resume token is good for. Each resume hands out a fresh one, so only a
     # conversation left alone this long is lost (the user then starts an empty one).
     webchat_token_ttl_hours: float = Field(default=default("SPORTELLO_WEBCHAT_TOKEN_TTL_HOURS"), gt=0, le=8760)
+    # Live takeover (ownership.py, operator.py): the API says who answers a conversation,
+    # the Telegram bridge delivers operators' replies. Empty: 127.0.0.1 on their ports.
+    api_url: str = ""
+    telegram_url: str = ""
+    api_timeout_s: float = Field(default=default("SPORTELLO_API_TIMEOUT_S"), gt=0, le=30)
 
     class Config:
         env_prefix = "SPORTELLO_"
@@ -47,6 +52,9 @@ class ChannelSettings(BaseSettings):
     def _embedded_defaults(cls, values: dict[str, Any]) -> dict[str, Any]:
         for name in ("button_secret", "service_token"):
             values[name] = config.secret(f"SPORTELLO_{name.upper()}", values[name], values["var_dir"])
+        for name in ("api_url", "telegram_url"):
+            variable = f"SPORTELLO_{name.upper()}"
+            values[name] = (values[name] or config.computed_default(variable, values["var_dir"])).rstrip("/")
         return values
 
     def allowed_origins(self) -> str | list[str]:

@@ -10,7 +10,9 @@ Based on Rasa 3.6's SocketIOInput, with what a public web page needs:
 - a resumed conversation gets its history back from the tracker store, so it
   survives reloads and restarts; messages carry ids so a reconnecting widget shows
   each one once, and a message re-sent after a lost acknowledgement is not re-run;
-- trusted services push messages into a conversation (webchat_push.py).
+- trusted services push messages into a conversation (webchat_push.py);
+- while an operator owns the conversation, messages are recorded for them and the
+  assistant does not answer (ownership.py).
 
 Events (client -> server): "session_request" {token?} answered by "session_confirm"
 {token, resumed, history} (token: a fresh one, which the client keeps in place of its
@@ -35,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels import server_patches
+from bot.channels import ownership, server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.history import bot_message, history, user_message, user_message_id
 from bot.channels.settings import ChannelSettings, button_secret, get_settings, service_token
@@ -135,6 +137,19 @@ class WebchatInput(InputChannel):
             return []
         return history(tracker.events, self._signer, sender, self._settings.webchat_history_limit)
 
+    async def deliver(self, sender: str, events: list[Any]) -> bool:
+        """Send recorded bot events to the conversation's open sockets; True if any was connected."""
+        sio = self.sio
+        if sio is None:
+            return False
+        for event in events:
+            await sio.emit(
+                "bot_uttered",
+                bot_message(event.text, (event.data or {}).get("buttons"), event.timestamp, self._signer, sender),
+                room=sender,
+            )
+        return any(True for _ in sio.manager.get_participants("/", sender))
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         # No cookies are used, so browsers need not send credentials cross-origin.
         sio = AsyncServer(
@@ -155,16 +170,7 @@ class WebchatInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        async def deliver(sender: str, events: list[Any]) -> bool:
-            for event in events:
-                await sio.emit(
-                    "bot_uttered",
-                    bot_message(event.text, event.data.get("buttons"), event.timestamp, self._signer, sender),
-                    room=sender,
-                )
-            return any(True for _ in sio.manager.get_participants("/", sender))
-
-        webchat.add_route(push_handler(lambda: service_token(self._settings), deliver), "/push", methods=["POST"])
+        webchat.add_route(push_handler(lambda: service_token(self._settings), self.deliver), "/push", methods=["POST"])
 
         async def sender_of(sid: str) -> str | None:
             session = await sio.get_session(sid)
@@ -214,15 +220,14 @@ class WebchatInput(InputChannel):
                 echo = user_message(shown, user_message_id(client_id, None))
                 await sio.emit("user_uttered", echo, room=sender, skip_sid=sid)
 
+            message = UserMessage(
+                screened.text, WebchatOutput(sio, self._signer), sender, input_channel=self.name(), message_id=client_id
+            )
+            agent = getattr(self._app.ctx, "agent", None) if self._app is not None else None
+            if await ownership.gate().intercept(agent, message):
+                return {"status": "owned"}  # an operator reads it; the assistant stays silent
             await sio.emit("bot_typing", {"on": True}, room=sender)
             try:
-                message = UserMessage(
-                    screened.text,
-                    WebchatOutput(sio, self._signer),
-                    sender,
-                    input_channel=self.name(),
-                    message_id=client_id,
-                )
                 await on_new_message(message)
             except Exception:
                 logger.exception("webchat: messaggio non elaborato (sender=%s)", sender)

@@ -15,22 +15,28 @@ PIPELINES = {
     "default": "config.yml",
     "words_only": "bot/pipelines/words_only.yml",
     "spacy_lookup": "bot/pipelines/spacy_lookup.yml",
+    "use": "bot/pipelines/use.yml",
 }
 
 RULES: dict[str, DecisionRule] = {
     # Until 2026-11: answer above one threshold, otherwise propose the closest topics.
     "soglia": DecisionRule(),
-    # The whole ranking: gap, siblings and years, no follow-ups.
-    "classifica": replace(DEFAULT_RULE, followups=False),
-    # ... and follow-ups read in the context of the last answer.
-    "classifica+seguiti": DEFAULT_RULE,
+    # The whole ranking: gap, siblings and years; no second opinion, no follow-ups.
+    "classifica": replace(DEFAULT_RULE, agree_floor=1.0, followups=False),
+    # ... and the nearest training question agreeing with the model (bot.actions.lexical).
+    "classifica+accordo": replace(DEFAULT_RULE, followups=False),
+    # ... and follow-ups read in the context of the last answer: the rule in use.
+    "classifica+accordo+seguiti": DEFAULT_RULE,
 }
 
 # name → (pipeline, rule)
 CANDIDATES: dict[str, tuple[str, str]] = {
     "default+soglia": ("default", "soglia"),
     "default+classifica": ("default", "classifica"),
-    "default+classifica+seguiti": ("default", "classifica+seguiti"),
-    "words_only+classifica+seguiti": ("words_only", "classifica+seguiti"),
-    "spacy_lookup+classifica+seguiti": ("spacy_lookup", "classifica+seguiti"),
+    "default+classifica+accordo": ("default", "classifica+accordo"),
+    "default+classifica+accordo+seguiti": ("default", "classifica+accordo+seguiti"),
+    "use+soglia": ("use", "soglia"),
+    "use+classifica+accordo+seguiti": ("use", "classifica+accordo+seguiti"),
+    "words_only+classifica+accordo+seguiti": ("words_only", "classifica+accordo+seguiti"),
+    "spacy_lookup+classifica+accordo+seguiti": ("spacy_lookup", "classifica+accordo+seguiti"),
 }

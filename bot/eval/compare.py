@@ -48,9 +48,11 @@ def main(argv: list[str]) -> int:
         started = time.monotonic()
         subprocess.run([str(REPO_ROOT / "scripts" / "train.sh"), config, model_name], cwd=REPO_ROOT, check=True)
         seconds = time.monotonic() - started
+        # train.sh skips an up-to-date model (--reuse): then there is no training time to show.
+        trained = f"addestramento {seconds:.0f} s" if seconds >= 30 else "modello già addestrato"
         for name in (n for n in args.names if CANDIDATES[n][0] == pipeline):
             rule_name = CANDIDATES[name][1]
-            label = f"{name} ({config}, regola {rule_name}, addestramento {seconds:.0f} s)"
+            label = f"{name} ({config}, regola {rule_name}, {trained})"
             model = REPO_ROOT / "models" / f"{model_name}.tar.gz"
             report = evaluate(model, args.split, configured_rule(RULES[rule_name]), label)
             print(format_report(report))

@@ -37,9 +37,7 @@ def configured_rule(rule: DecisionRule = DEFAULT_RULE) -> DecisionRule:
     return rule.with_settings(settings.faq_answer_threshold, settings.suggest_min_confidence, settings.max_suggestions)
 
 
-def evaluate(
-    model: Path, split: Split, rule: DecisionRule, label: str, heldout_file: Path = HELDOUT_FILE
-) -> Report:
+def evaluate(model: Path, split: Split, rule: DecisionRule, label: str, heldout_file: Path = HELDOUT_FILE) -> Report:
     kb = load_knowledge_base()
     heldout = select(load_heldout(heldout_file), split)
     unknown = sorted(heldout.topics() - {t.id for t in kb.topics})

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.actions.decision import FAQ_TURN_INTENTS, DecisionRule, decide, faq_candidates
+from bot.actions.lexical import second_opinion
 from bot.eval.heldout import HeldOut
 from bot.kb.model import KnowledgeBase
 
@@ -54,7 +55,10 @@ def outcome_of(
     top = candidates[0].topic_id if candidates else None
     if intent not in FAQ_TURN_INTENTS:
         return Outcome(intent, top=top)
-    decision = decide(candidates, rule, kb, str(parse.get("text") or ""), intent, context, today)
+    text = str(parse.get("text") or "")
+    opinion = second_opinion(kb, text) if rule.agree_floor < 1 else None
+    confidence = (parse.get("intent") or {}).get("confidence")
+    decision = decide(candidates, rule, kb, text, intent, context, today, opinion, confidence)
     return Outcome(
         decision.kind,
         decision.topic.topic_id if decision.topic else None,
@@ -180,7 +184,7 @@ def format_report(report: Report, verbose: bool = False) -> str:
         f"  [diagnosi] argomento giusto al primo posto del modello: {s.rate(report.top1):.1%}",
         f"Fuori ambito: {report.oos}, gestite senza risposta FAQ: "
         f"{report.oos_handled / report.oos if report.oos else 0:.1%} (risposta «non è il mio campo» con operatore: "
-        f"{report.oos_outcomes['out_of_scope']}; proposte: {report.oos_outcomes['suggest']}) {dict(report.oos_outcomes)}",
+        f"{report.oos_outcomes['out_of_scope']}; proposte: {report.oos_outcomes['suggest']})",
         f"Domande di seguito: {f.total}, giuste {f.rate(f.right):.1%}, giuste o dopo un clic "
         f"{f.rate(f.right + f.one_click):.1%}",
     ]

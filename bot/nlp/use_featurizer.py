@@ -100,9 +100,7 @@ class UniversalSentenceEncoderFeaturizer(DenseFeaturizer, GraphComponent):
             return
         vectors = self._vectors([m.get(TEXT) for m in with_text])
         for message, vector in zip(with_text, vectors, strict=True):
-            message.add_features(
-                Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier)
-            )
+            message.add_features(Features(vector.reshape(1, -1), FEATURE_TYPE_SENTENCE, TEXT, self._identifier))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._featurize(training_data.training_examples)

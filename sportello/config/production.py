@@ -82,7 +82,8 @@ def problems(processes: Iterable[str], env: Mapping[str, str] | None = None) -> 
     if "SPORTELLO_DATABASE_URL" in reads and _is_sqlite(env.get("SPORTELLO_DATABASE_URL", "")):
         found.append("imposta SPORTELLO_DATABASE_URL con un database PostgreSQL (SQLite è solo per lo sviluppo)")
     if "SPORTELLO_TRACKER_URL" in reads and (
-        _is_sqlite(env.get("SPORTELLO_TRACKER_URL", "")) or env.get("SPORTELLO_TRACKER_DIALECT", "sqlite") == "sqlite"
+        _is_sqlite(env.get("SPORTELLO_TRACKER_URL", ""))
+        or ("SPORTELLO_TRACKER_DIALECT" in reads and env.get("SPORTELLO_TRACKER_DIALECT", "sqlite") == "sqlite")
     ):
         found.append(
             "imposta SPORTELLO_TRACKER_DIALECT e SPORTELLO_TRACKER_URL con un database PostgreSQL "
@@ -102,7 +103,16 @@ def problems(processes: Iterable[str], env: Mapping[str, str] | None = None) -> 
         found += _public_https("SPORTELLO_PRIVACY_NOTICE_URL", env, required=True)
     if "SPORTELLO_TELEGRAM_WEBHOOK_URL" in reads:
         found += _public_https("SPORTELLO_TELEGRAM_WEBHOOK_URL", env)
+    if "SPORTELLO_MONITORING_BROKER" in reads and env.get("SPORTELLO_MONITORING_BROKER") == "rabbitmq":
+        found += _rabbitmq(env)
     return found
+
+
+def _rabbitmq(env: Mapping[str, str]) -> list[str]:
+    url = env.get("SPORTELLO_RABBITMQ_URL") or str(variable("SPORTELLO_RABBITMQ_URL").default)
+    if urlsplit(url).password in (None, "", "guest"):
+        return ["imposta SPORTELLO_RABBITMQ_URL con un utente e una password di RabbitMQ (non guest:guest)"]
+    return []
 
 
 def check(processes: Iterable[str], env: Mapping[str, str] | None = None) -> None:

@@ -98,22 +98,22 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SPORTELLO_API_URL",
         None,
-        "the API, as the action server calls it",
-        (LAUNCHER, ACTIONS),
+        "the API, as the action server and the Rasa server's channels (who answers a conversation?) call it",
+        (LAUNCHER, RASA, ACTIONS),
         default_doc="`http://127.0.0.1:<API port>`",
     ),
     Variable(
         "SPORTELLO_RASA_URL",
         None,
-        "the Rasa server, as the Telegram bridge and the action server call it",
-        (LAUNCHER, TELEGRAM, ACTIONS),
+        "the Rasa server, as the Telegram bridge, the action server and the API (operators' replies) call it",
+        (LAUNCHER, TELEGRAM, ACTIONS, API),
         default_doc="`http://127.0.0.1:<Rasa port>`",
     ),
     Variable(
         "SPORTELLO_TELEGRAM_URL",
         None,
-        "the Telegram bridge's HTTP server, as the action server calls it to deliver messages",
-        (LAUNCHER, ACTIONS),
+        "the Telegram bridge's HTTP server, as the action server and the Rasa server call it to deliver messages",
+        (LAUNCHER, RASA, ACTIONS),
         default_doc="`http://127.0.0.1:<Telegram port>`",
     ),
     Variable(
@@ -140,8 +140,8 @@ VARIABLES: tuple[Variable, ...] = (
     Variable(
         "SPORTELLO_TRACKER_URL",
         None,
-        "Rasa's conversation store, e.g. `postgresql://user:pw@host:5432/db`",
-        (LAUNCHER, RASA),
+        "Rasa's conversation store, e.g. `postgresql://user:pw@host:5432/db` (the API purges and erases in it)",
+        (LAUNCHER, RASA, API),
         default_doc="`sqlite:///<var dir>/tracker.db`",
     ),
     Variable(
@@ -165,7 +165,12 @@ VARIABLES: tuple[Variable, ...] = (
         (ACTIONS,),
     ),
     Variable("SPORTELLO_MAX_SUGGESTIONS", 3, "how many topics are proposed at most", (ACTIONS,)),
-    Variable("SPORTELLO_API_TIMEOUT_S", 2.0, "timeout of each call from the action server to the API", (ACTIONS,)),
+    Variable(
+        "SPORTELLO_API_TIMEOUT_S",
+        2.0,
+        "timeout of each call from the action server and the Rasa server's channels to the API",
+        (RASA, ACTIONS),
+    ),
     Variable(
         "SPORTELLO_CONTACT_INFO",
         "scrivi allo Sportello Welfare della tua cooperativa o della tua associazione, "
@@ -225,6 +230,31 @@ VARIABLES: tuple[Variable, ...] = (
         (API,),
         default_doc="page host + Rasa port",
     ),
+    # Operators' console
+    Variable(
+        "SPORTELLO_CONSOLE_IDLE_MINUTES",
+        30,
+        "an operator's console session ends after this many minutes without a request",
+        (API,),
+    ),
+    Variable(
+        "SPORTELLO_CONSOLE_SESSION_HOURS",
+        10,
+        "a console session ends this many hours after the login, however active (a working day)",
+        (API,),
+    ),
+    Variable(
+        "SPORTELLO_CONSOLE_LOGIN_MAX_FAILURES",
+        5,
+        "failed console logins allowed per username and address within the window below; then 429",
+        (API,),
+    ),
+    Variable(
+        "SPORTELLO_CONSOLE_LOGIN_WINDOW_MINUTES",
+        15,
+        "the window of that limit: a blocked login may try again when its oldest failure leaves it",
+        (API,),
+    ),
     # Telegram
     Variable(
         "SPORTELLO_TELEGRAM_TOKEN",
@@ -260,7 +290,62 @@ VARIABLES: tuple[Variable, ...] = (
         "Bot API server (a self-hosted one, or the tests' fake)",
         (TELEGRAM,),
     ),
-    Variable("SPORTELLO_RASA_TIMEOUT_S", 15.0, "timeout of the bridge's calls to Rasa", (TELEGRAM,)),
+    Variable("SPORTELLO_RASA_TIMEOUT_S", 15.0, "timeout of the bridge's and the API's calls to Rasa", (API, TELEGRAM)),
+    # Monitoring, review and retention (bot/monitoring/, api/monitoring/)
+    Variable(
+        "SPORTELLO_MONITORING_BROKER",
+        "api",
+        "where the Rasa server sends every conversation event: `api` (batches to the API, no other service), "
+        "`rabbitmq` (Rasa's Pika broker, read by `python -m api.monitoring.consumer`) or `off`",
+        (RASA,),
+    ),
+    Variable(
+        "SPORTELLO_MONITORING_QUEUE_EVENTS",
+        10000,
+        "events the Rasa server keeps in memory while the monitoring store cannot take them; "
+        "beyond that the oldest are dropped, counted and logged",
+        (RASA,),
+    ),
+    Variable(
+        "SPORTELLO_RABBITMQ_URL",
+        "amqp://guest:guest@127.0.0.1:5672/%2F",
+        "RabbitMQ for the `rabbitmq` monitoring broker (Rasa's side and the consumer)",
+        (RASA, API),
+    ),
+    Variable(
+        "SPORTELLO_RABBITMQ_QUEUE",
+        "sportello_monitoring",
+        "the durable RabbitMQ queue of conversation events",
+        (RASA, API),
+    ),
+    Variable(
+        "SPORTELLO_MONITORING_KEY",
+        None,
+        "key of the pseudonyms that replace conversation ids in the monitoring tables (kept out of the database)",
+        (API,),
+        default_doc="generated in `<var dir>/monitoring_key`",
+        secret_file="monitoring_key",
+    ),
+    Variable(
+        "SPORTELLO_REVIEW_LOW_CONFIDENCE",
+        0.6,
+        "an answer given with a topic confidence below this goes to the review inbox",
+        (API,),
+    ),
+    Variable(
+        "SPORTELLO_RETENTION_DAYS",
+        180,
+        "conversation data (Rasa's tracker store, monitoring messages, votes' questions, ticket transcripts) "
+        "older than this is purged by `make purge`",
+        (API,),
+    ),
+    Variable(
+        "SPORTELLO_TICKET_RETENTION_DAYS",
+        365,
+        "resolved or closed tickets (contacts, notes, audit trail) not updated for this long are deleted by "
+        "`make purge`",
+        (API,),
+    ),
     # Setup and tests
     Variable(
         "SPORTELLO_NLU_CONFIG",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
@@ -22,6 +23,7 @@ from sqlalchemy.exc import OperationalError
 
 from api.db import temporary_schema
 from api.main import create_app
+from api.operators import passwords
 from api.settings import Settings, get_settings
 from tests.api.support import AUTH, TOKEN, vote_payload
 
@@ -38,6 +40,13 @@ def isolated_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ite
     get_settings.cache_clear()
     yield
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2 with its real parameters costs ~0.15 s a hash: the tests use the cheapest ones."""
+    monkeypatch.setattr(passwords, "HASHER", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1))
+    monkeypatch.setattr(passwords, "_DUMMY_HASH", None)
 
 
 @pytest.fixture

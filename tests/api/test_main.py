@@ -65,5 +65,11 @@ def test_openapi_documents_the_endpoints(client: TestClient) -> None:
         "/api/v1/tickets/{number}/notes",
         "/api/v1/conversation-tickets/open",
         "/api/v1/conversation-tickets/{number}",
+        "/api/v1/conversations/{conversation_id}/owner",
+        "/api/v1/conversations/{conversation_id}/messages",
+        "/api/v1/monitoring/events",
+        "/api/v1/monitoring/dashboard",
+        "/api/v1/monitoring/export/{table}",
+        "/api/v1/monitoring/review",
     }
     assert set(paths["/api/v1/feedback"]) == {"get", "post"}

@@ -90,6 +90,8 @@ def test_in_production_a_complete_configuration_starts(monkeypatch: pytest.Monke
     monkeypatch.setenv("SPORTELLO_DATABASE_URL", "postgresql+psycopg://sportello@db.invalid/sportello")
     monkeypatch.setenv("SPORTELLO_SERVICE_TOKEN", "t" * 40)
     monkeypatch.setenv("SPORTELLO_WEBCHAT_SERVER_URL", "https://assistente.cooperativa.it")
+    monkeypatch.setenv("SPORTELLO_MONITORING_KEY", "k" * 40)  # the pseudonyms' key (api/monitoring/)
+    monkeypatch.setenv("SPORTELLO_TRACKER_URL", "postgresql://sportello@db.invalid/tracker")  # purge and erasure
     settings = get_settings()
     assert settings.env == "production"
     assert settings.database_url.startswith("postgresql")

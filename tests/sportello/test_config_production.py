@@ -16,6 +16,7 @@ SAFE = {
     "SPORTELLO_SERVICE_TOKEN": SECRET,
     "SPORTELLO_BUTTON_SECRET": SECRET,
     "SPORTELLO_ACTIONS_SECRET": SECRET,
+    "SPORTELLO_MONITORING_KEY": SECRET,
     "SPORTELLO_WEBCHAT_ALLOWED_ORIGINS": "https://www.cooperativa.it",
     "SPORTELLO_WEBCHAT_SERVER_URL": "https://assistente.cooperativa.it",
     "SPORTELLO_PRIVACY_NOTICE_URL": "https://www.cooperativa.it/privacy",
@@ -77,3 +78,11 @@ def test_each_process_checks_only_what_it_reads() -> None:
     assert not any("WEBCHAT_" in p for p in problems([TELEGRAM], env))
     # Long polling needs no webhook secret.
     assert not any("WEBHOOK_SECRET" in p for p in problems([TELEGRAM], env))
+
+
+def test_the_rabbitmq_broker_needs_its_own_credentials_in_production() -> None:
+    rabbit = {**SAFE, "SPORTELLO_MONITORING_BROKER": "rabbitmq"}
+    assert any("SPORTELLO_RABBITMQ_URL" in p for p in problems([RASA], rabbit))
+    rabbit["SPORTELLO_RABBITMQ_URL"] = "amqp://sportello:una-password-vera@mq.example.org:5672/%2F"
+    assert problems([RASA], rabbit) == []
+    assert problems([API], {**SAFE, "SPORTELLO_MONITORING_BROKER": "rabbitmq"}) == []  # the API never publishes

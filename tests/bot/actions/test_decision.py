@@ -154,3 +154,31 @@ def test_without_context_or_follow_up_shape_the_context_is_ignored(kb: Knowledge
     decision = decide(cands, RANKING_RULE, kb, long_question, context="soglie_2026", today=TODAY)
     assert decision.kind == "suggest"
     assert decide(cands, DecisionRule(), kb, "e per il 2027?", context="soglie_2026").kind == "suggest"
+
+
+def test_relaxed_criteria_need_a_clear_faq_intent(kb: KnowledgeBase) -> None:
+    rule = DecisionRule(gap_floor=0.3, gap=0.2, agree_floor=0.2, relaxed_intent_floor=0.999)
+    cands = [Candidate("tfr", 0.45), Candidate("mensa", 0.1)]
+    assert decide(cands, rule, kb, "tfr?", intent_confidence=1.0).kind == "answer"
+    assert decide(cands, rule, kb, "tfr?", intent_confidence=0.98).kind == "suggest"
+    assert decide([Candidate("tfr", 0.9)], rule, kb, "tfr?", intent_confidence=0.98).kind == "answer"
+
+
+def test_a_second_opinion_agreeing_with_the_model_answers_a_low_confidence_topic(kb: KnowledgeBase) -> None:
+    rule = DecisionRule(agree_floor=0.2)
+    cands = [Candidate("tfr", 0.3), Candidate("mensa", 0.25)]
+    decision = decide(cands, rule, kb, "tfr?", second_opinion="tfr")
+    assert decision.kind == "answer" and decision.reason == "accordo"
+    assert decide(cands, rule, kb, "tfr?", second_opinion="mensa").kind == "suggest"
+    assert decide([Candidate("tfr", 0.15)], rule, kb, "tfr?", second_opinion="tfr").kind == "suggest"
+
+
+def test_a_year_that_rules_out_the_runner_up_sibling_confirms_the_best(kb: KnowledgeBase) -> None:
+    rule = DecisionRule(year_routing=True, year_answer=0.2)
+    cands = [Candidate("soglie_2026", 0.3), Candidate("soglie_passate", 0.25), Candidate("tfr", 0.1)]
+    decision = decide(cands, rule, kb, "soglia fringe 2026", today=TODAY)
+    assert decision.kind == "answer" and decision.reason == "anno"
+    assert decide(cands, rule, kb, "soglia fringe", today=TODAY).kind == "suggest"
+    # A runner-up from another family is not ruled out by the year: no confirmation.
+    other = [Candidate("soglie_2026", 0.3), Candidate("tfr", 0.25)]
+    assert decide(other, rule, kb, "soglia fringe 2026", today=TODAY).kind == "suggest"

@@ -19,6 +19,19 @@ def _payloads(message: dict[str, Any]) -> list[str]:
     return [b["payload"] for b in message.get("buttons", [])]
 
 
+async def test_a_low_confidence_topic_confirmed_by_the_nearest_question_is_answered(
+    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    selector = ranking(("fringe_soglie", 0.35), ("buoni_pasto", 0.3), ("babysitting", 0.2))
+    text = "domanda numero 3 su fringe soglie"
+    await ActionAnswerFaq().run(dispatcher, make_tracker(text=text, confidence=1.0, selector=selector), domain)
+    assert dispatcher.messages[0]["text"].startswith("Risposta breve su fringe_soglie")
+    # The same turn with an intent less sure of being a FAQ question: proposals.
+    dispatcher.messages.clear()
+    await ActionAnswerFaq().run(dispatcher, make_tracker(text=text, confidence=0.95, selector=selector), domain)
+    assert dispatcher.messages[0]["text"].startswith("Non sono sicuro")
+
+
 async def test_confident_answer_has_references_feedback_buttons_and_remembers_the_topic(
     make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:
@@ -46,8 +59,13 @@ async def test_uncertain_law_offers_an_operator_next_to_the_answer(
 
 
 async def test_low_confidence_topic_is_not_answered_but_proposed_with_other_and_operator(
-    make_tracker: Callable[..., Tracker], dispatcher: CollectingDispatcher, domain: dict[str, Any]
+    make_tracker: Callable[..., Tracker],
+    dispatcher: CollectingDispatcher,
+    domain: dict[str, Any],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    # No clear lead, no siblings, and the nearest training question disagrees.
+    monkeypatch.setattr("bot.actions.faq.second_opinion", lambda kb, text: "buoni_pasto")
     selector = ranking(("fringe_soglie", 0.35), ("buoni_pasto", 0.3), ("babysitting", 0.2))
     events = await ActionAnswerFaq().run(dispatcher, make_tracker(text="soglie?", selector=selector), domain)
     (message,) = dispatcher.messages

@@ -20,6 +20,8 @@ TODAY = dt.date(2026, 11, 30)
         ("L. 207/2024 art. 1 c.390", set()),
         ("firmato il 24/04/2017", set()),
         ("un premio di 2.025 euro", set()),
+        ("pdr 2016 limite 2000 euro", {2016}),
+        ("fino a 2000 € di fringe nel 2024", {2024}),
         ("", set()),
     ],
 )

@@ -18,7 +18,8 @@ RULE = DecisionRule(answer=0.5, followups=True, year_routing=True)
 
 def parse(text: str, intent: str = "faq", *ranking: tuple[str, float]) -> dict[str, Any]:
     entries = [{"intent_response_key": f"faq/{t}", "confidence": c} for t, c in ranking]
-    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "response_selector": {"faq": {"ranking": entries}}}
+    selector = {"faq": {"ranking": entries}}
+    return {"text": text, "intent": {"name": intent, "confidence": 0.9}, "response_selector": selector}
 
 
 @pytest.fixture

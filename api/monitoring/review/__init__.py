@@ -1,0 +1,1 @@
+"""The review inbox (grouped messages) and the reviewer's actions on the knowledge base."""

@@ -151,8 +151,8 @@ def console(assistant: Assistant, browser: Any) -> Iterator[Any]:
     expect(page.get_by_role("heading", name="Coda delle richieste")).to_be_visible(timeout=WAIT_MS)
     _live(page)
     yield page
-    assert errors == []
     context.close()
+    assert errors == []
 
 
 @pytest.fixture
@@ -165,8 +165,8 @@ def widget(assistant: Assistant, browser: Any) -> Iterator[Widget]:
     page.locator(".sw-launcher").click()
     expect(page.locator(".sw-status")).to_contain_text("Online", timeout=WAIT_MS)
     yield Widget(page)
-    assert errors == []
     context.close()
+    assert errors == []
 
 
 @pytest.fixture
@@ -319,11 +319,9 @@ def _hand_back(ticket: Any) -> None:
     expect(ticket.get_by_role("button", name="Prendi in carico")).to_be_visible(timeout=WAIT_MS)
 
 
-def _screenshot(page: Any, name: str) -> Path:
+def _screenshot(page: Any, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / name
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
 
 
 # --- the tracker, for test 3 -----------------------------------------------------------

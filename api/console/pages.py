@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from api.console.auth import LOGIN_PAGE, PASSWORD_PAGE, ConsoleError, LoginRequired, PasswordChangeRequired
+from api.console.markdown import render_markdown
 from api.console.sessions import OpenSession
 from api.errors import http_error_handler
 from api.models import utcnow
@@ -94,11 +95,37 @@ def channel_label(channel: str) -> str:
     return CHANNEL_LABELS.get(channel, channel)
 
 
+ROLE_LABELS = {
+    "lavoratore": "lavoratore o lavoratrice",
+    "datore": "datore di lavoro",
+    "socio": "socio o socia di cooperativa",
+    "altro": "altro",
+}
+# What the assistant knew when the user asked for a person (the ticket's last slots).
+SLOT_LABELS = {
+    "last_faq_question": "Ultima domanda",
+    "last_faq_topic": "Argomento proposto",
+    "last_answered_topic": "Ultimo argomento risposto",
+    "last_faq_confidence": "Fiducia della risposta",
+    "misses": "Domande non capite di fila",
+}
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 templates.env.filters.update(
-    datetime_it=datetime_it, age_it=age_it, percent_it=percent_it, status_label=status_label, channel=channel_label
+    datetime_it=datetime_it,
+    age_it=age_it,
+    percent_it=percent_it,
+    status_label=status_label,
+    channel=channel_label,
+    markdown=render_markdown,
+    role_label=role_label,
 )
-templates.env.globals.update(status_values=[status.value for status in TicketStatus])
+templates.env.globals.update(status_values=[status.value for status in TicketStatus], slot_labels=SLOT_LABELS)
 
 
 def render(

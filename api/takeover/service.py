@@ -45,6 +45,8 @@ logger = logging.getLogger(__name__)
 # Where an operator can answer live; a REST client cannot be reached once it has its reply.
 REACHABLE_CHANNELS = frozenset({"webchat", "telegram"})
 MAX_SUGGESTIONS = 3
+# Below this the model is guessing: a suggestion would cost the operator more than it saves.
+MIN_SUGGESTION_CONFIDENCE = 0.2
 
 
 class TakeoverError(Exception):
@@ -413,5 +415,5 @@ async def suggestions(session: Session, number: str) -> list[Suggestion]:
     except rasa_client.RasaUnavailable as exc:
         logger.warning("Risposte suggerite non disponibili (%s): %s", number, exc)
         return []
-    found = [s for s in map(Suggestion.from_rasa, items) if s is not None]
+    found = [s for s in map(Suggestion.from_rasa, items) if s is not None and s.confidence >= MIN_SUGGESTION_CONFIDENCE]
     return sorted(found, key=lambda s: s.confidence, reverse=True)[:MAX_SUGGESTIONS]

@@ -6,10 +6,15 @@ ResponseSelector's own confidence (RasaHQ/rasa#9751, #9723), so a confident
 This module makes that second decision from the whole ranking, not one threshold:
 
 - a topic confident enough, or clearly ahead of the second, is answered;
-- when the leading topics are siblings (one `family` in the knowledge base), the
-  best one is answered and the others are offered as «Vedi anche»;
 - a year named in the question moves the answer to the sibling valid that year
-  ("soglia fringe 2023" → the past thresholds, not the 2025-2027 ones);
+  ("soglia fringe 2023" → the past thresholds, not the 2025-2027 ones), or confirms
+  the best topic against a sibling that the year rules out;
+- a low-confidence topic that a nearest-question search (bot.actions.lexical)
+  picks independently is answered;
+- these relaxed criteria apply only when the intent is clearly a FAQ question;
+- siblings (one `family` in the knowledge base) ranked next to the answer are
+  offered as «Vedi anche» buttons (answering on their summed confidence is a knob,
+  off in the rule in use);
 - a follow-up right after an answer ("e per il 2027?") is read in the context of
   the last topic (bot.actions.followup);
 - otherwise the closest topics are proposed, never guessed.

@@ -57,7 +57,7 @@ def ticket_payload(**overrides: Any) -> dict[str, Any]:
             },
             {"who": "bot", "text": "Forse intendevi…", "at": "2026-03-02T09:14:01Z"},
         ],
-        "slots": {"faq_topic": "buoni_pasto", "role": "lavoratore"},
+        "slots": {"last_faq_topic": "buoni_pasto", "last_faq_question": "quanto valgono i buoni pasto?"},
     }
     payload.update(overrides)
     return payload

@@ -82,3 +82,17 @@ def test_italian_formats() -> None:
 )
 def test_safe_next(target: str, safe: str) -> None:
     assert safe_next(target) == safe
+
+
+def test_markdown_is_shown_as_the_user_saw_it_and_never_as_html() -> None:
+    from api.console.markdown import render_markdown
+
+    assert (
+        render_markdown("I buoni sono esenti fino a **8 €**.")
+        == "<p>I buoni sono esenti fino a <strong>8 €</strong>.</p>"
+    )
+    link = render_markdown("Leggi l'[informativa](https://esempio.it/privacy).")
+    assert '<a href="https://esempio.it/privacy" rel="noopener noreferrer" target="_blank">informativa</a>' in link
+    assert render_markdown("- uno\n- due") == "<ul><li>uno</li><li>due</li></ul>"
+    hostile = render_markdown("<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>")
+    assert "<script>" not in hostile and "<img" not in hostile and 'href="javascript' not in hostile

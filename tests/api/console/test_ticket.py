@@ -48,7 +48,8 @@ def test_the_page_shows_the_transcript_with_intents_contact_form_data_and_audit(
     assert "quanto valgono i buoni pasto?" in page and "Forse intendevi…" in page
     assert "intento faq · argomento buoni_pasto · fiducia 41%" in page
     assert "anna.rossi@example.it" in page and "Cooperativa Il Melo" in page and "lavoratore" in page
-    assert "<code>faq_topic</code></dt><dd>buoni_pasto" in page
+    assert "<dt>Argomento proposto</dt><dd>buoni_pasto" in page
+    assert "socio" not in page and "lavoratore o lavoratrice" in page
     assert "Consenso privacy</dt><dd>02/03/2026 10:15 (informativa 2026-01)" in page  # Rome time
     assert "Assistente virtuale</td>" in page and "<td>nuovo</td>" in page  # the audit trail's creation
     assert "Prendi in carico" in page and "Rispondi all'utente" not in page

@@ -47,7 +47,8 @@ def test_review_from_a_terminal(
     kb = tmp_path / "kb"
     shutil.copytree(REPO_ROOT / "knowledge_base", kb)
     turns = ",".join(map(str, ids))
-    assert review_main(["new-topic", "--turns", turns, "--title", "Veterinario", "--by", "anna", "--kb-dir", str(kb)]) == 0
+    new_topic = ["new-topic", "--turns", turns, "--title", "Veterinario", "--by", "anna", "--kb-dir", str(kb)]
+    assert review_main(new_topic) == 0
     assert "bozza_veterinario" in capsys.readouterr().out
     assert review_main(["dismiss", "--turns", turns]) == 1  # nothing left to review
     assert "Nessuno di questi messaggi" in capsys.readouterr().err

@@ -108,16 +108,26 @@ def test_turns_answered_by_an_operator_are_tagged_and_never_failures(store: Stor
 def test_messages_are_stored_redacted(store: Store, session: Session) -> None:
     message = (
         "Sono Mario Rossi, cf RSSMRA85T10A562S, iban IT60 X054 2811 1010 0000 0123 456, "
-        "scrivete a mario.rossi@example.it o al 347 123 4567, la ditta ha p.iva 00743110157"
+        "scrivete a mario.rossi@example.it o al 347 123 4567, la ditta ha p.iva 00743110157. "
+        "Ho il diabete: posso usare il welfare per le visite?"
     )
     store(Conversation("rest-p").start().not_understood(message).events)
     (turn,) = turns(session)
     assert turn.text is not None
-    for secret in ("Mario Rossi", "RSSMRA85T10A562S", "IT60", "mario.rossi@example.it", "347 123 4567", "00743110157"):
+    for secret in (
+        "Mario Rossi",
+        "RSSMRA85T10A562S",
+        "IT60",
+        "mario.rossi@example.it",
+        "347 123 4567",
+        "00743110157",
+        "diabete",
+    ):
         assert secret not in turn.text
     for placeholder in ("[nome rimosso]", "[codice fiscale rimosso]", "[IBAN rimosso]", "[email rimossa]"):
         assert placeholder in turn.text
     assert "[telefono rimosso]" in turn.text and "[partita IVA rimossa]" in turn.text
+    assert "[dati sulla salute rimossi]" in turn.text
 
 
 def test_a_button_payload_is_not_kept_as_text(store: Store, session: Session) -> None:

@@ -41,7 +41,8 @@ TELEGRAM_HINT = (
 class Service:
     name: str
     command: list[str]
-    health_url: str
+    # None: a worker with no HTTP server (the monitoring consumer): healthy while it runs.
+    health_url: str | None
     public_url: str
     process: subprocess.Popen[bytes] | None = field(default=None, repr=False)
 
@@ -86,6 +87,9 @@ def services(env: dict[str, str]) -> list[Service]:
             f"http://{host}:{rasa_port}",
         ),
     ]
+    if env.get("SPORTELLO_MONITORING_BROKER") == "rabbitmq":
+        # Rasa publishes the conversation events to RabbitMQ; this writes them to the store.
+        result.append(Service("monitoraggio", [str(app / "python"), "-m", "api.monitoring.consumer"], None, ""))
     if env.get("SPORTELLO_TELEGRAM_TOKEN"):
         telegram_port = env["SPORTELLO_TELEGRAM_PORT"]
         result.append(
@@ -105,7 +109,9 @@ def _pump(name: str, stream: object) -> None:
         sys.stdout.flush()
 
 
-def _healthy(url: str) -> bool:
+def _healthy(url: str | None) -> bool:
+    if url is None:
+        return True
     try:
         with urllib.request.urlopen(url, timeout=2) as resp:
             return 200 <= resp.status < 300

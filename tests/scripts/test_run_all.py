@@ -66,3 +66,12 @@ def test_in_production_nothing_starts_until_the_configuration_is_safe(
     assert started == []
     err = capsys.readouterr().err
     assert "SPORTELLO_DATABASE_URL" in err and "SPORTELLO_TRACKER_URL" in err and "SPORTELLO_ACTIONS_SECRET" in err
+
+
+def test_with_rabbitmq_the_monitoring_consumer_runs_too(tmp_path: Path) -> None:
+    env = build_environment({"SPORTELLO_VAR_DIR": str(tmp_path), "SPORTELLO_MONITORING_BROKER": "rabbitmq"})
+    consumer = services(env)[-1]
+    assert consumer.name == "monitoraggio"
+    assert consumer.command[-2:] == ["-m", "api.monitoring.consumer"]
+    assert consumer.health_url is None  # no HTTP server: healthy while it runs
+    assert "monitoraggio" not in [s.name for s in services(build_environment({"SPORTELLO_VAR_DIR": str(tmp_path)}))]

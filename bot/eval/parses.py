@@ -11,14 +11,11 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from bot.kb.loader import REPO_ROOT
-
-CACHE_DIR = Path(os.environ.get("SPORTELLO_VAR_DIR") or REPO_ROOT / ".var") / "eval"
+from sportello.config import var_dir
 
 
 def slim(parse: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,7 +57,7 @@ async def _parse_all(model_path: Path, texts: list[str]) -> dict[str, dict[str, 
 def parses_for(model_path: Path, texts: Iterable[str], use_cache: bool = True) -> dict[str, dict[str, Any]]:
     """Parses of every text by the model, from the cache where possible."""
     wanted = list(dict.fromkeys(texts))
-    cache_file = CACHE_DIR / f"parses-{_model_digest(model_path)}.json"
+    cache_file = var_dir() / "eval" / f"parses-{_model_digest(model_path)}.json"
     cached: dict[str, dict[str, Any]] = {}
     if use_cache and cache_file.exists():
         cached = json.loads(cache_file.read_text(encoding="utf-8"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from bot.actions.decision import DEFAULT_RULE, DecisionRule
 from bot.actions.settings import get_settings
 from bot.eval.heldout import HELDOUT_FILE, SPLITS, Split, load_heldout, select
+from bot.eval.history import TOLERANCE, compare, last_recorded
 from bot.eval.parses import parses_for
 from bot.eval.score import Report, format_report, score
 from bot.kb.loader import REPO_ROOT, load_knowledge_base
@@ -69,6 +70,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--label", default="config.yml")
     parser.add_argument("--json", type=Path, help="scrivi il riepilogo in questo file JSON")
     parser.add_argument("--quiet", action="store_true", help="non elencare i singoli errori")
+    parser.add_argument("--allow-worse", action="store_true", help="non fermarti se le cifre peggiorano")
     args = parser.parse_args(argv)
     if not args.model.exists():
         print(f"Modello {args.model} non trovato: esegui `make train`.", file=sys.stderr)
@@ -77,8 +79,18 @@ def main(argv: list[str]) -> int:
     logging.getLogger("rasa").setLevel(logging.ERROR)
     report = evaluate(args.model, args.split, configured_rule(), args.label, args.heldout)
     print(format_report(report, verbose=not args.quiet))
+    before = last_recorded(BENCHMARKS_FILE, TABLE, args.split, args.label)
+    comparison, worse = compare(before, report.summary())
+    print(comparison)
     if args.record:
         record(report)
+    if worse and not args.allow_worse:
+        print(
+            f"ATTENZIONE: peggiorano {', '.join(worse)} (oltre {TOLERANCE:.2f}). Controlla le domande aggiunte "
+            "con la revisione prima di pubblicare il modello (o rilancia con --allow-worse se è voluto).",
+            file=sys.stderr,
+        )
+        return 3
     if args.json:
         summary = {**report.summary(), "label": args.label, "errors": report.errors}
         args.json.write_text(json.dumps(summary, indent=2, ensure_ascii=False), encoding="utf-8")

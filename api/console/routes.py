@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
-from api.console import admin, events, login, queue, ticket
+from api.console import admin, dashboard, erasure, events, login, queue, review, ticket
 from api.console.auth import ConsoleError
 from api.console.pages import console_error_handler
 from api.routes.widget import STATIC_DIR, PublicStaticFiles
@@ -19,7 +19,17 @@ STATIC_PATH = "/static/console"
 STATIC_CACHE = "public, no-cache"
 
 router = APIRouter(include_in_schema=False)
-for part in (login.public_router, login.router, queue.router, ticket.router, events.router, admin.router):
+for part in (
+    login.public_router,
+    login.router,
+    queue.router,
+    ticket.router,
+    events.router,
+    admin.router,
+    dashboard.router,
+    review.router,
+    erasure.router,
+):
     router.include_router(part)
 
 

@@ -71,8 +71,9 @@ class FakeRasa:
 
 @dataclass(frozen=True)
 class ConsoleRoute:
-    """A console route as the permission tests call it: `{number}`, `{operator_id}` and
-    `{reply_id}` are filled with a ticket, an operator and a canned reply made for the test."""
+    """A console route as the permission tests call it: `{number}`, `{operator_id}`,
+    `{reply_id}` and `{tabella}` are filled with a ticket, an operator, a canned reply
+    made for the test and a table of the dashboard."""
 
     method: str
     path: str
@@ -117,4 +118,17 @@ CONSOLE_ROUTES: tuple[ConsoleRoute, ...] = (
     ConsoleRoute("GET", "/console/risposte/{reply_id}", admin=True),
     ConsoleRoute("POST", "/console/risposte/{reply_id}", admin=True, form={"titolo": "Saluti", "testo": "Ciao!"}),
     ConsoleRoute("POST", "/console/risposte/{reply_id}/elimina", admin=True),
+    ConsoleRoute("GET", "/console/cruscotto"),
+    ConsoleRoute("GET", "/console/cruscotto/{tabella}.csv"),
+    ConsoleRoute("GET", "/console/revisione", admin=True),
+    # Messages that do not exist: refused (409) before the knowledge base is opened.
+    ConsoleRoute(
+        "POST", "/console/revisione/assegna", admin=True, form={"turni": "999999", "argomento": "buoni_pasto"}
+    ),
+    ConsoleRoute("POST", "/console/revisione/nuovo", admin=True, form={"turni": "999999", "titolo": "Nuovo"}),
+    ConsoleRoute("POST", "/console/revisione/scarta", admin=True, form={"turni": "999999"}),
+    ConsoleRoute("GET", "/console/cancellazione", admin=True),
+    # The conversation of the test's ticket (tests/api/support.ticket_payload).
+    ConsoleRoute("POST", "/console/cancellazione", admin=True, form={"conversazione": "telegram:424242"}),
+    ConsoleRoute("POST", "/console/cancellazione/conferma", admin=True, form={"conversazione": "telegram:424242"}),
 )

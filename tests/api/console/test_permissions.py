@@ -36,7 +36,7 @@ def url(engine: Engine, ticket: str) -> Any:
         reply_id = canned.save(session, "Documenti", "Mandaci la busta paga.").id
 
     def fill(route: ConsoleRoute) -> str:
-        return route.path.format(number=ticket, operator_id=other.id, reply_id=reply_id)
+        return route.path.format(number=ticket, operator_id=other.id, reply_id=reply_id, tabella="esiti")
 
     return fill
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Run both halves of the test suite, each in its own environment, with coverage:
 # `test.sh [pytest options]` (e.g. -m "not slow"). Both halves always run, even when
-# the first fails; the summary at the end reports each, and the exit code fails if
-# either failed.
+# one fails; the summary at the end reports each, and the exit code fails if either
+# failed. They run at the same time (much of each waits on servers and browsers): the
+# app half prints as it goes, the bot half's output follows it.
 set -uo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -20,10 +21,16 @@ run_half() {  # run_half NAME VENV COVERED_PACKAGES... -- TEST_PATHS...
 }
 
 PYTEST_ARGS=("$@")
-run_half bot .venv-bot bot sportello -- tests/bot
-bot_status=$?
+bot_log=$(mktemp -t sportello-test-bot.XXXXXX)
+trap 'rm -f "$bot_log"' EXIT
+run_half bot .venv-bot bot sportello -- tests/bot >"$bot_log" 2>&1 &
+bot_pid=$!
+echo "==> Test dell'ambiente bot avviati in parallelo (il loro esito segue quello dell'ambiente app)"
 run_half app .venv-app api connectors sportello scripts -- tests/test_conftest.py tests/api tests/connectors tests/sportello tests/scripts
 app_status=$?
+wait "$bot_pid"
+bot_status=$?
+cat "$bot_log"
 
 percent() {  # percent NAME VENV
   COVERAGE_FILE="$root/.coverage-$1" "$2/bin/python" -m coverage report --format=total 2>/dev/null || echo "?"

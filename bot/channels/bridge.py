@@ -14,12 +14,12 @@ from typing import Any
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels.rest import RestInput, error
+from bot.channels.rest import RestInput
+from bot.channels.service_requests import error, unauthorized
 from bot.channels.settings import service_token
 from sportello.auth import bearer_token_matches
 from sportello.identity import BRIDGED_CHANNELS, reserved_channel
 
-UNAUTHORIZED = "Autenticazione richiesta: token di servizio mancante o non valido."
 NOT_BRIDGED = "Questo canale accetta solo conversazioni dei ponti (Telegram): usa il canale REST."
 
 
@@ -39,7 +39,7 @@ class BridgeInput(RestInput):
     def authenticate(self, request: Request) -> HTTPResponse | None:
         if bearer_token_matches(request.headers.get("Authorization"), self._token):
             return None
-        return error(401, UNAUTHORIZED, **{"WWW-Authenticate": "Bearer"})
+        return unauthorized()
 
     def accept(self, sender: str) -> tuple[str, HTTPResponse | None]:
         channel = reserved_channel(sender)

@@ -25,7 +25,7 @@ from functools import lru_cache
 from typing import Any
 
 import aiohttp
-from pydantic import BaseModel, ValidationError, constr
+from pydantic import BaseModel, constr
 from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.shared.core.events import BotUttered
 from sanic import Blueprint, response
@@ -33,25 +33,19 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.actions.decision import faq_candidates
-from bot.channels import ownership
+from bot.channels import ownership, service_requests
+from bot.channels.service_requests import NOT_READY
 from bot.channels.settings import ChannelSettings, get_settings
 from bot.channels.webchat import WebchatInput
-from bot.channels.webchat_push import field_errors
 from bot.kb.loader import load_knowledge_base
 from bot.kb.model import KnowledgeBase
 from bot.kb.render import render_answer
-from sportello.auth import bearer_token_matches
 from sportello.identity import reserved_channel
-from sportello.problems import MEDIA_TYPE, invalid_request, problem
 
 logger = logging.getLogger(__name__)
 
-UNAUTHORIZED = "Autenticazione richiesta: token di servizio mancante o non valido."
-NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
-INVALID = "Richiesta non valida: controlla i campi indicati in «errors»."
 NOT_REACHABLE = "Si può scrivere solo nelle conversazioni della chat web e di Telegram."
 UNKNOWN_CONVERSATION = "Conversazione non trovata."
-NOT_READY = "Il server non è ancora pronto: riprova tra poco."
 NOT_DELIVERED = "Il ponte Telegram non ha accettato il messaggio: riprova tra poco."
 DELIVER_PATH = "/internal/deliver"
 MAX_SUGGESTIONS = 3
@@ -74,10 +68,6 @@ class SuggestBody(BaseModel):
 
     class Config:
         extra = "forbid"
-
-
-def _error(body: dict[str, Any], headers: dict[str, str] | None = None) -> HTTPResponse:
-    return response.json(body, status=body["status"], headers=headers, content_type=MEDIA_TYPE)
 
 
 def shown_text(body: SayBody) -> str:
@@ -122,9 +112,6 @@ class OperatorInput(InputChannel):
     def from_credentials(cls, credentials: dict[str, Any] | None) -> OperatorInput:
         return cls()
 
-    def _authorized(self, request: Request) -> bool:
-        return bearer_token_matches(request.headers.get("Authorization"), self._settings.service_token)
-
     async def _deliver_telegram(self, sender: str, text: str) -> bool:
         url = f"{self._settings.telegram_url}{DELIVER_PATH}"
         body = {"sender_id": sender, "messages": [{"text": text}]}
@@ -150,24 +137,15 @@ class OperatorInput(InputChannel):
         return False
 
     async def say(self, request: Request) -> HTTPResponse:
-        if not self._authorized(request):
-            return _error(problem(401, UNAUTHORIZED), {"WWW-Authenticate": "Bearer"})
-        try:
-            raw = request.json
-        except Exception:  # sanic raises its own error types for bad JSON
-            raw = None
-        if not isinstance(raw, dict):
-            return _error(problem(400, NOT_JSON))
-        try:
-            body = SayBody.parse_obj(raw)
-        except ValidationError as exc:
-            return _error(invalid_request(field_errors(exc), INVALID))
+        body = service_requests.read(request, self._settings.service_token, SayBody)
+        if isinstance(body, HTTPResponse):
+            return body
         channel = reserved_channel(body.sender_id)
         if channel not in ("webchat", "telegram"):
-            return _error(problem(422, NOT_REACHABLE))
+            return service_requests.error(422, NOT_REACHABLE)
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or getattr(agent, "tracker_store", None) is None:
-            return _error(problem(503, NOT_READY))
+            return service_requests.error(503, NOT_READY)
 
         text = shown_text(body)
         metadata = {"operator": True, "operator_name": body.operator_name, "notice": body.notice}
@@ -175,9 +153,9 @@ class OperatorInput(InputChannel):
         async with agent.lock_store.lock(body.sender_id):
             tracker = await agent.tracker_store.retrieve(body.sender_id)
             if tracker is None:
-                return _error(problem(404, UNKNOWN_CONVERSATION))
+                return service_requests.error(404, UNKNOWN_CONVERSATION)
             if channel == "telegram" and not await self._deliver_telegram(body.sender_id, text):
-                return _error(problem(503, NOT_DELIVERED))
+                return service_requests.error(503, NOT_DELIVERED)
             tracker.update(event)
             await agent.tracker_store.save(tracker)
         # Ownership changes when an operator joins or leaves: ask the API afresh next time.
@@ -187,21 +165,12 @@ class OperatorInput(InputChannel):
         return response.json({"recorded": True, "delivered": delivered})
 
     async def suggest(self, request: Request) -> HTTPResponse:
-        if not self._authorized(request):
-            return _error(problem(401, UNAUTHORIZED), {"WWW-Authenticate": "Bearer"})
-        try:
-            raw = request.json
-        except Exception:  # sanic raises its own error types for bad JSON
-            raw = None
-        if not isinstance(raw, dict):
-            return _error(problem(400, NOT_JSON))
-        try:
-            body = SuggestBody.parse_obj(raw)
-        except ValidationError as exc:
-            return _error(invalid_request(field_errors(exc), INVALID))
+        body = service_requests.read(request, self._settings.service_token, SuggestBody)
+        if isinstance(body, HTTPResponse):
+            return body
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or getattr(agent, "processor", None) is None:
-            return _error(problem(503, NOT_READY))
+            return service_requests.error(503, NOT_READY)
         # A text, never an intent: a leading "/" would make Rasa read it as a payload.
         parse_data = await agent.processor.parse_message(UserMessage(body.text.lstrip("/\\ ")))
         return response.json({"suggestions": suggestions(parse_data, catalog())})

@@ -25,16 +25,15 @@ from sanic.response import HTTPResponse
 
 from bot.channels import ownership, server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
+from bot.channels.service_requests import NOT_JSON, error, json_object
 from bot.channels.settings import button_secret, get_settings
 from bot.channels.signing import SigningOutputChannel
 from sportello.identity import REST_CHANNEL, reserved_channel
 from sportello.payloads import PayloadSigner
-from sportello.problems import MEDIA_TYPE, problem
 
 logger = logging.getLogger(__name__)
 
 SENDER_RE = re.compile(r"^[A-Za-z0-9_.:@-]{1,128}$")
-NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
 BAD_SENDER = "Il campo 'sender' è obbligatorio: 1-128 caratteri tra lettere, cifre e _.:@-"
 RESERVED_SENDER = (
     "Questo identificativo di conversazione è riservato a un altro canale (chat web o Telegram): "
@@ -42,10 +41,6 @@ RESERVED_SENDER = (
 )
 
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
-
-
-def error(status: int, detail: str, **headers: str) -> HTTPResponse:
-    return response.json(problem(status, detail), status=status, headers=headers or None, content_type=MEDIA_TYPE)
 
 
 class RestInput(InputChannel):
@@ -78,11 +73,8 @@ class RestInput(InputChannel):
         refusal = self.authenticate(request)
         if refusal is not None:
             return refusal
-        try:
-            body = request.json
-        except Exception:  # sanic raises its own error types for bad JSON
-            body = None
-        if not isinstance(body, dict):
+        body = json_object(request)
+        if body is None:
             return error(400, NOT_JSON)
         sender = body.get("sender")
         if not isinstance(sender, str) or not SENDER_RE.match(sender):

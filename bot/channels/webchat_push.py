@@ -13,36 +13,22 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ValidationError, constr, root_validator, validator
+from pydantic import BaseModel, constr, root_validator, validator
 from rasa.shared.core.events import BotUttered
 from sanic import response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import service_requests
+from bot.channels.service_requests import NOT_READY
 from bot.channels.webchat_session import conversation_of
-from sportello.auth import bearer_token_matches
-from sportello.problems import MEDIA_TYPE, field_error, invalid_request, problem
 
 logger = logging.getLogger(__name__)
 
-UNAUTHORIZED = "Autenticazione richiesta: token di servizio mancante o non valido."
-NOT_JSON = "Il corpo della richiesta deve essere un oggetto JSON."
 INVALID = "Richiesta non valida: controlla 'sender_id' e 'messages' (i dettagli in «errors»)."
 UNKNOWN_CONVERSATION = "Conversazione web non trovata."
-NOT_READY = "Il server non è ancora pronto: riprova tra poco."
 MAX_MESSAGES = 20
 MAX_BUTTONS = 10
-
-# pydantic 1's error types, in Italian; our own validators already speak Italian.
-FIELD_MESSAGES = {
-    "value_error.missing": "Campo obbligatorio.",
-    "value_error.extra": "Campo non previsto.",
-    "value_error.any_str.min_length": "Deve contenere almeno {limit_value} caratteri.",
-    "value_error.any_str.max_length": "Può contenere al massimo {limit_value} caratteri.",
-    "type_error.str": "Deve essere un testo.",
-    "type_error.list": "Deve essere un elenco.",
-    "type_error.dict": "Deve essere un oggetto JSON.",
-}
 
 # Sends recorded bot events to the conversation's sockets; True if any was connected.
 Deliver = Callable[[str, list[BotUttered]], Awaitable[bool]]
@@ -96,22 +82,6 @@ class PushBody(BaseModel):
         return messages
 
 
-def _error(body: dict[str, Any], headers: dict[str, str] | None = None) -> HTTPResponse:
-    return response.json(body, status=body["status"], headers=headers, content_type=MEDIA_TYPE)
-
-
-def field_errors(exc: ValidationError) -> list[dict[str, Any]]:
-    errors = []
-    for error in exc.errors():
-        template = FIELD_MESSAGES.get(error["type"])
-        try:
-            message = template.format(**error.get("ctx", {})) if template else error["msg"]
-        except (KeyError, IndexError):
-            message = error["msg"]
-        errors.append(field_error(error["loc"], message, error["type"]))
-    return errors
-
-
 def bot_events(messages: list[PushMessage]) -> list[BotUttered]:
     now = time.time()
     return [
@@ -128,27 +98,18 @@ def bot_events(messages: list[PushMessage]) -> list[BotUttered]:
 
 def push_handler(expected_token: Callable[[], str], deliver: Deliver) -> Callable[[Request], Awaitable[HTTPResponse]]:
     async def push(request: Request) -> HTTPResponse:
-        if not bearer_token_matches(request.headers.get("Authorization"), expected_token()):
-            return _error(problem(401, UNAUTHORIZED), {"WWW-Authenticate": "Bearer"})
-        try:
-            raw = request.json
-        except Exception:  # sanic raises its own error types for bad JSON
-            raw = None
-        if not isinstance(raw, dict):
-            return _error(problem(400, NOT_JSON))
-        try:
-            body = PushBody.parse_obj(raw)
-        except ValidationError as exc:
-            return _error(invalid_request(field_errors(exc), INVALID))
+        body = service_requests.read(request, expected_token(), PushBody, INVALID)
+        if isinstance(body, HTTPResponse):
+            return body
 
         agent = getattr(request.app.ctx, "agent", None)
         if agent is None or getattr(agent, "tracker_store", None) is None:
-            return _error(problem(503, NOT_READY))
+            return service_requests.error(503, NOT_READY)
         events = bot_events(body.messages)
         async with agent.lock_store.lock(body.sender_id):
             tracker = await agent.tracker_store.retrieve(body.sender_id)
             if tracker is None:
-                return _error(problem(404, UNKNOWN_CONVERSATION))
+                return service_requests.error(404, UNKNOWN_CONVERSATION)
             for event in events:
                 tracker.update(event)
             await agent.tracker_store.save(tracker)

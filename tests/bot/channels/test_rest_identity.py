@@ -14,8 +14,9 @@ import pytest
 from rasa.core.channels.channel import UserMessage
 from sanic import Sanic
 
-from bot.channels.bridge import NOT_BRIDGED, UNAUTHORIZED, BridgeInput
+from bot.channels.bridge import NOT_BRIDGED, BridgeInput
 from bot.channels.rest import RestInput
+from bot.channels.service_requests import UNAUTHORIZED
 from sportello.identity import CHANNEL_PREFIXES
 from tests.bot.channels.conftest import SERVICE_TOKEN
 from tests.bot.sanic_server import serving

@@ -9,8 +9,10 @@ This module makes that second decision from the whole ranking, not one threshold
 - a year named in the question moves the answer to the sibling valid that year
   ("soglia fringe 2023" → the past thresholds, not the 2025-2027 ones), or confirms
   the best topic against a sibling that the year rules out;
-- a low-confidence topic that a nearest-question search (bot.actions.lexical)
-  picks independently is answered;
+- the model's ranking is fused with a nearest-question search over the knowledge
+  base (bot.actions.lexical): each ranks right where the other errs;
+- a low-confidence topic that the nearest-question search picks independently
+  is answered;
 - these relaxed criteria apply only when the intent is clearly a FAQ question;
 - siblings (one `family` in the knowledge base) ranked next to the answer are
   offered as «Vedi anche» buttons (answering on their summed confidence is a knob,
@@ -25,6 +27,7 @@ Pure Python: `make eval` scores exactly what the actions do.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -69,6 +72,11 @@ class DecisionRule:
     # Or answer from `agree_floor` when a nearest-question search (bot.actions.lexical)
     # independently picks the same topic.
     agree_floor: float = 1.0
+    # Fusion with that search before deciding: a ranked topic's score becomes
+    # (1 - w)·model confidence + w·its share of softmax(sharpness·similarity) over every
+    # topic; at most 1 in all, so the thresholds keep their meaning. 0: the model alone.
+    lexical_weight: float = 0.0
+    lexical_sharpness: float = 15.0
     # The relaxed criteria (gap, siblings, year, agreement) need the intent to be
     # clearly a FAQ: DIET is near 1.0 on real questions, lower on neighbouring subjects.
     relaxed_intent_floor: float = 0.0
@@ -82,6 +90,11 @@ class DecisionRule:
     year_boost: float = 0.15
     audience_boost: float = 0.1
     followup_answer: float = 0.3
+
+    @property
+    def uses_lexical(self) -> bool:
+        """Whether the decision reads the nearest-question search (fusion or agreement)."""
+        return self.lexical_weight > 0 or self.agree_floor < 1
 
     def with_settings(self, answer: float, suggest_min: float, max_suggestions: int) -> DecisionRule:
         from dataclasses import replace
@@ -98,6 +111,8 @@ DEFAULT_RULE = DecisionRule(
     year_answer=0.2,
     route_depth=5,
     agree_floor=0.25,
+    lexical_weight=0.2,
+    lexical_sharpness=30.0,
     relaxed_intent_floor=0.999,
     followups=True,
 )
@@ -132,6 +147,27 @@ def faq_candidates(parse_data: Mapping[str, Any], known: Any = None) -> list[Can
     return sorted(candidates, key=lambda c: c.confidence, reverse=True)
 
 
+def fuse(
+    candidates: Sequence[Candidate], similarity: Mapping[str, float], weight: float, sharpness: float
+) -> list[Candidate]:
+    """The model's ranking fused with the nearest-question similarities, best first.
+
+    The similarities (cosines, every topic) become a distribution by a softmax, so
+    both sides weigh in the same unit. The search only reorders the topics the model
+    ranks (its ten best): it never brings in one the model did not consider.
+    """
+    if weight <= 0 or not similarity:
+        return sorted(candidates, key=lambda c: c.confidence, reverse=True)
+    top = max(similarity.values())
+    exps = {t: math.exp(sharpness * (s - top)) for t, s in similarity.items()}
+    total = sum(exps.values())
+    fused = [
+        Candidate(c.topic_id, (1 - weight) * c.confidence + weight * exps.get(c.topic_id, 0.0) / total)
+        for c in candidates
+    ]
+    return sorted(fused, key=lambda c: c.confidence, reverse=True)
+
+
 def _family(kb: KnowledgeBase | None, topic_id: str) -> str | None:
     topic = kb.get(topic_id) if kb is not None else None
     return topic.family if topic is not None else None
@@ -150,6 +186,7 @@ def _route_by_year(
     if best_topic is None or best_topic.family is None:
         return candidates, False
     confidence = {c.topic_id: c.confidence for c in candidates[:depth]}
+    years = _asked_years(candidates[:depth], kb, best_topic.family, years)
     if covers(topic_years(best_topic.years), years):
         # The year confirms the best topic when it also rules out a close sibling
         # ("soglia fringe 2026": the 2025-2027 thresholds, not the past ones).
@@ -177,6 +214,25 @@ def _route_by_year(
     routed = Candidate(chosen.id, best.confidence + confidence.get(chosen.id, 0.0))
     rest = [c for c in candidates if c.topic_id != chosen.id]
     return [routed, *rest], True
+
+
+def _asked_years(candidates: Sequence[Candidate], kb: KnowledgeBase, family: str, years: set[int]) -> set[int]:
+    """The years a question is about: all those named or, when no sibling holds for all
+    of them, the latest one a sibling holds for. A long message names years of context
+    ("un integrativo del 2023 … quanto pagheranno nel 2026?") or one beyond the
+    knowledge base ("nel 2026? e nel 2028?")."""
+    spans = [
+        span
+        for c in candidates
+        if (topic := kb.get(c.topic_id)) is not None
+        and topic.family == family
+        and (span := topic_years(topic.years)) is not None
+        and None not in span
+    ]
+    if len(years) < 2 or any(covers(span, years) for span in spans):
+        return years
+    covered = [y for y in years if any(covers(span, {y}) for span in spans)]
+    return {max(covered)} if covered else years
 
 
 def _closed_cover(span: tuple[int | None, int | None] | None, years: set[int]) -> bool:
@@ -217,14 +273,23 @@ def decide(
     today: dt.date | None = None,
     second_opinion: str | None = None,
     intent_confidence: float | None = None,
+    similarity: Mapping[str, float] | None = None,
 ) -> Decision:
     """The decision for one user turn.
 
     `intent` is the NLU intent (`nlu_fallback` when Rasa itself is unsure),
     `context` the topic answered last in the conversation (for follow-ups),
-    `second_opinion` the topic of the nearest training question (bot.actions.lexical).
+    `similarity` every topic's similarity to the text by the nearest-question search
+    (bot.actions.lexical), `second_opinion` that search's topic (by default its best).
     """
-    ranked = sorted(candidates, key=lambda c: c.confidence, reverse=True)
+    if similarity and second_opinion is None:
+        nearest = max(similarity, key=lambda t: similarity[t])
+        second_opinion = nearest if similarity[nearest] > 0 else None
+    model_top = max(candidates, key=lambda c: c.confidence).topic_id if candidates else None
+    ranked = fuse(candidates, similarity or {}, rule.lexical_weight, rule.lexical_sharpness)
+    # The search reorders the proposals, but when the model finds no topic plausible
+    # the message stays "not understood" (the search always finds some nearest question).
+    proposable = ranked if any(c.confidence >= rule.suggest_min for c in candidates) else []
     if not ranked:
         return Decision("not_understood", reason="nessun candidato")
     if rule.followups and kb is not None and context is not None and context in kb and is_followup(text):
@@ -240,16 +305,19 @@ def decide(
     limit = rule.answer
     if intent == "nlu_fallback":
         if rule.fallback_answer is None:
-            return _suggest(ranked, rule, "intento incerto")
+            return _suggest(proposable, rule, "intento incerto")
         limit = max(limit, rule.fallback_answer)
     see_also = _see_also(ranked, kb, rule)
     if best.confidence >= limit:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "soglia")
     if intent == "nlu_fallback" or (intent_confidence is not None and intent_confidence < rule.relaxed_intent_floor):
-        return _suggest(ranked, rule, "intento incerto")
+        return _suggest(proposable, rule, "intento incerto")
     if reason == "anno" and best.confidence >= rule.year_answer:
         return Decision("answer", topic=best, see_also=see_also, reason="anno")
-    if second_opinion == best.topic_id and best.confidence >= rule.agree_floor:
+    # Agreement is evidence only when the two searches pick the topic independently:
+    # once fused, the search has already moved the ranking, so the model must pick it too.
+    independent = rule.lexical_weight <= 0 or model_top == best.topic_id
+    if second_opinion == best.topic_id and independent and best.confidence >= rule.agree_floor:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "accordo")
     if best.confidence >= rule.gap_floor and best.confidence - second >= rule.gap:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "distacco")
@@ -260,7 +328,7 @@ def decide(
         )
         if mass >= rule.family_answer:
             return Decision("answer", topic=best, see_also=see_also, reason=reason or "famiglia")
-    return _suggest(ranked, rule, reason or "incerto")
+    return _suggest(proposable, rule, reason or "incerto")
 
 
 def _decide_followup(

@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.actions.catalog import get_catalog
 from bot.actions.decision import DEFAULT_RULE, Candidate, Decision, DecisionRule, decide, faq_candidates
 from bot.actions.escalation.start import MISSES_SLOT, note_miss
-from bot.actions.lexical import second_opinion
+from bot.actions.lexical import topic_scores
 from bot.actions.messages import answer_message, suggestions_message
 from bot.actions.selection import pick_suggestion
 from bot.actions.settings import get_settings
@@ -55,7 +55,11 @@ def _act(dispatcher: CollectingDispatcher, tracker: Tracker, decision: Decision)
     question = tracker.latest_message.get("text")
     if decision.kind == "answer" and decision.topic is not None:
         topic = decision.topic
-        return _answer(dispatcher, topic.topic_id, topic.confidence, question, tuple(decision.see_also))
+        # Votes and tickets keep the model's own confidence in the topic, as the
+        # monitoring does, not the score the decision fused from it.
+        model = {c.topic_id: c.confidence for c in _candidates(tracker)}
+        confidence = model.get(topic.topic_id, topic.confidence)
+        return _answer(dispatcher, topic.topic_id, confidence, question, tuple(decision.see_also))
     if decision.kind == "suggest":
         topic_ids = [c.topic_id for c in decision.suggestions]
         dispatcher.utter_message(**suggestions_message(get_catalog(), topic_ids).as_kwargs())
@@ -86,8 +90,8 @@ def _decide(tracker: Tracker, intent: str | None) -> Decision:
         text,
         intent,
         tracker.get_slot(CONTEXT_SLOT),
-        second_opinion=second_opinion(kb, text) if rule.agree_floor < 1 else None,
         intent_confidence=(tracker.latest_message.get("intent") or {}).get("confidence"),
+        similarity=topic_scores(kb, text) if rule.uses_lexical else None,
     )
 
 

@@ -1,10 +1,11 @@
-"""A second opinion on the topic: the closest training question by character n-grams.
+"""A second ranking of the topics: the closest training questions by character n-grams.
 
 The ResponseSelector is often right with a low confidence (a long message, a
-paraphrase). When a plain TF-IDF nearest-question search over the knowledge base
-independently picks the same topic, the two agree and the decision may answer
-(bot.actions.decision, `agree_floor`). Built from the knowledge base in memory
-(a second or less), then about a millisecond per message.
+paraphrase) and sometimes ranks a neighbour first; a plain TF-IDF search over the
+knowledge base's questions errs on other messages. The decision fuses the two
+rankings (bot.actions.decision.fuse) and may answer when both pick the same topic
+(`agree_floor`). Built from the knowledge base in memory (a second or less), then
+about a millisecond per message.
 """
 
 from __future__ import annotations
@@ -15,6 +16,10 @@ from typing import Any
 from bot.kb.loader import normalise_question
 from bot.kb.model import KnowledgeBase
 
+# A topic's similarity is the mean of its this many nearest questions: one lucky
+# question alone says less than two.
+NEAREST = 2
+
 
 @dataclass(frozen=True)
 class LexicalIndex:
@@ -22,17 +27,26 @@ class LexicalIndex:
     matrix: Any
     labels: tuple[str, ...]
 
+    def topic_scores(self, text: str | None, nearest: int = NEAREST) -> dict[str, float]:
+        """Every topic's cosine similarity to the text (mean of its `nearest` closest questions)."""
+        if not text or not text.strip():
+            return {}
+        scores = (self.matrix @ self.vectorizer.transform([normalise_question(text)]).T).toarray().ravel()
+        by_topic: dict[str, list[float]] = {}
+        for label, score in zip(self.labels, scores, strict=True):
+            by_topic.setdefault(label, []).append(float(score))
+        return {
+            topic: sum(sorted(values, reverse=True)[:nearest]) / min(nearest, len(values))
+            for topic, values in by_topic.items()
+        }
+
     def best(self, text: str | None) -> tuple[str, float] | None:
         """The topic of the most similar training question and the cosine similarity."""
-        if not text or not text.strip():
+        scores = self.topic_scores(text, nearest=1)
+        if not scores:
             return None
-        scores = (self.matrix @ self.vectorizer.transform([normalise_question(text)]).T).toarray().ravel()
-        if not len(scores):
-            return None
-        index = int(scores.argmax())
-        if scores[index] <= 0:
-            return None
-        return self.labels[index], float(scores[index])
+        topic = max(scores, key=lambda t: scores[t])
+        return (topic, scores[topic]) if scores[topic] > 0 else None
 
 
 def build_index(kb: KnowledgeBase) -> LexicalIndex:
@@ -62,3 +76,7 @@ def index_for(kb: KnowledgeBase) -> LexicalIndex:
 def second_opinion(kb: KnowledgeBase, text: str | None) -> str | None:
     best = index_for(kb).best(text)
     return best[0] if best else None
+
+
+def topic_scores(kb: KnowledgeBase, text: str | None) -> dict[str, float]:
+    return index_for(kb).topic_scores(text)

@@ -18,15 +18,23 @@ PIPELINES = {
     "use": "bot/pipelines/use.yml",
 }
 
+# The rule in use until the fusion (2026-11-30): the model's ranking alone, with the
+# nearest training question as a second opinion.
+RANKING_RULE = replace(DEFAULT_RULE, lexical_weight=0.0)
+
 RULES: dict[str, DecisionRule] = {
     # Until 2026-11: answer above one threshold, otherwise propose the closest topics.
     "soglia": DecisionRule(),
     # The whole ranking: gap, siblings and years; no second opinion, no follow-ups.
-    "classifica": replace(DEFAULT_RULE, agree_floor=1.0, followups=False),
+    "classifica": replace(RANKING_RULE, agree_floor=1.0, followups=False),
     # ... and the nearest training question agreeing with the model (bot.actions.lexical).
-    "classifica+accordo": replace(DEFAULT_RULE, followups=False),
-    # ... and follow-ups read in the context of the last answer: the rule in use.
-    "classifica+accordo+seguiti": DEFAULT_RULE,
+    "classifica+accordo": replace(RANKING_RULE, followups=False),
+    # ... and follow-ups read in the context of the last answer.
+    "classifica+accordo+seguiti": RANKING_RULE,
+    # ... on the model's ranking fused with the nearest-question search: the rule in use.
+    "fusione": DEFAULT_RULE,
+    # ... with a smaller gap and no agreement criterion (the search already weighs in).
+    "fusione+soglie": replace(DEFAULT_RULE, gap=0.15, agree_floor=1.0),
 }
 
 # name → (pipeline, rule)
@@ -35,8 +43,11 @@ CANDIDATES: dict[str, tuple[str, str]] = {
     "default+classifica": ("default", "classifica"),
     "default+classifica+accordo": ("default", "classifica+accordo"),
     "default+classifica+accordo+seguiti": ("default", "classifica+accordo+seguiti"),
+    "default+fusione": ("default", "fusione"),
+    "default+fusione+soglie": ("default", "fusione+soglie"),
     "use+soglia": ("use", "soglia"),
     "use+classifica+accordo+seguiti": ("use", "classifica+accordo+seguiti"),
+    "use+fusione": ("use", "fusione"),
     "words_only+classifica+accordo+seguiti": ("words_only", "classifica+accordo+seguiti"),
     "spacy_lookup+classifica+accordo+seguiti": ("spacy_lookup", "classifica+accordo+seguiti"),
 }

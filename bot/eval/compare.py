@@ -12,6 +12,7 @@ import argparse
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from bot.eval.candidates import CANDIDATES, PIPELINES, RULES
 from bot.eval.heldout import SPLITS
@@ -24,18 +25,27 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--split", choices=SPLITS, default="dev")
     parser.add_argument("--no-record", action="store_true")
     parser.add_argument("--reuse", action="store_true", help="non riaddestrare un modello già aggiornato")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        help="valuta le regole su questo modello già addestrato, senza addestrare (candidati di una sola pipeline)",
+    )
     args = parser.parse_args(argv)
     unknown = set(args.names) - set(CANDIDATES)
     if unknown:
         print(f"Candidati sconosciuti: {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
 
-    from bot.eval.run import configured_rule, evaluate, record
-    from bot.eval.score import format_report
-
     pipelines = dict.fromkeys(CANDIDATES[n][0] for n in args.names)
+    if args.model is not None and len(pipelines) > 1:
+        print("Con --model i candidati devono avere la stessa pipeline.", file=sys.stderr)
+        return 2
     for pipeline in pipelines:
         config = PIPELINES[pipeline]
+        if args.model is not None:
+            # Only the decision rules differ: the parses of this model are cached.
+            _score(args, pipeline, config, args.model, f"modello {args.model.name} già addestrato")
+            continue
         if pipeline == "spacy_lookup":
             from bot.nlp.spacy_lookup import DEFAULT_PATH, build
 
@@ -50,15 +60,21 @@ def main(argv: list[str]) -> int:
         seconds = time.monotonic() - started
         # train.sh skips an up-to-date model (--reuse): then there is no training time to show.
         trained = f"addestramento {seconds:.0f} s" if seconds >= 30 else "modello già addestrato"
-        for name in (n for n in args.names if CANDIDATES[n][0] == pipeline):
-            rule_name = CANDIDATES[name][1]
-            label = f"{name} ({config}, regola {rule_name}, {trained})"
-            model = REPO_ROOT / "models" / f"{model_name}.tar.gz"
-            report = evaluate(model, args.split, configured_rule(RULES[rule_name]), label)
-            print(format_report(report))
-            if not args.no_record:
-                record(report)
+        _score(args, pipeline, config, REPO_ROOT / "models" / f"{model_name}.tar.gz", trained)
     return 0
+
+
+def _score(args: argparse.Namespace, pipeline: str, config: str, model: Path, trained: str) -> None:
+    from bot.eval.run import configured_rule, evaluate, record
+    from bot.eval.score import format_report
+
+    for name in (n for n in args.names if CANDIDATES[n][0] == pipeline):
+        rule_name = CANDIDATES[name][1]
+        label = f"{name} ({config}, regola {rule_name}, {trained})"
+        report = evaluate(model, args.split, configured_rule(RULES[rule_name]), label)
+        print(format_report(report))
+        if not args.no_record:
+            record(report)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.actions.decision import FAQ_TURN_INTENTS, DecisionRule, decide, faq_candidates
-from bot.actions.lexical import second_opinion
+from bot.actions.lexical import topic_scores
 from bot.eval.heldout import HeldOut
 from bot.kb.model import KnowledgeBase
 
@@ -56,9 +56,9 @@ def outcome_of(
     if intent not in FAQ_TURN_INTENTS:
         return Outcome(intent, top=top)
     text = str(parse.get("text") or "")
-    opinion = second_opinion(kb, text) if rule.agree_floor < 1 else None
+    similarity = topic_scores(kb, text) if rule.uses_lexical else None
     confidence = (parse.get("intent") or {}).get("confidence")
-    decision = decide(candidates, rule, kb, text, intent, context, today, opinion, confidence)
+    decision = decide(candidates, rule, kb, text, intent, context, today, None, confidence, similarity)
     return Outcome(
         decision.kind,
         decision.topic.topic_id if decision.topic else None,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.actions.decision import Candidate, DecisionRule, decide, faq_candidates
+from bot.actions.decision import Candidate, DecisionRule, decide, faq_candidates, fuse
 from bot.kb.loader import load_files
 from bot.kb.model import KnowledgeBase
 from tests.bot.actions.conftest import ranking
@@ -182,3 +182,62 @@ def test_a_year_that_rules_out_the_runner_up_sibling_confirms_the_best(kb: Knowl
     # A runner-up from another family is not ruled out by the year: no confirmation.
     other = [Candidate("soglie_2026", 0.3), Candidate("tfr", 0.25)]
     assert decide(other, rule, kb, "soglia fringe 2026", today=TODAY).kind == "suggest"
+
+
+def test_fusion_puts_first_the_topic_both_rankings_support() -> None:
+    model = [Candidate("mensa", 0.4), Candidate("tfr", 0.35), Candidate("soglie_2026", 0.2)]
+    similarity = {"mensa": 0.2, "tfr": 0.6, "soglie_2026": 0.1, "figli": 0.7}
+    fused = fuse(model, similarity, weight=0.4, sharpness=15)
+    assert [c.topic_id for c in fused] == ["tfr", "mensa", "soglie_2026"]
+    # The search reorders the model's topics only, and the scores stay on the
+    # model's scale (at most a distribution), so the thresholds keep their meaning.
+    assert "figli" not in {c.topic_id for c in fused}
+    assert sum(c.confidence for c in fused) <= 1.0
+    # No weight, or no similarities: the model's ranking as it is.
+    assert fuse(model, similarity, weight=0.0, sharpness=15) == model
+    assert fuse(model, {}, weight=0.4, sharpness=15) == model
+
+
+def test_a_message_the_model_finds_no_topic_for_stays_not_understood(kb: KnowledgeBase) -> None:
+    rule = DecisionRule(suggest_min=0.05, lexical_weight=0.2)
+    similarity = {"tfr": 0.9, "mensa": 0.1}
+    assert decide([Candidate("tfr", 0.02)], rule, kb, "boh", similarity=similarity).kind == "not_understood"
+    assert decide([], rule, kb, "boh", similarity=similarity).kind == "not_understood"
+    # A plausible topic elsewhere: the search may then lift another into the proposals.
+    cands = [Candidate("mensa", 0.3), Candidate("tfr", 0.02), Candidate("figli", 0.01)]
+    decision = decide(cands, rule, kb, "boh", similarity=similarity)
+    assert decision.kind == "suggest" and [c.topic_id for c in decision.suggestions] == ["mensa", "tfr"]
+    assert decide(cands, DecisionRule(suggest_min=0.05), kb, "boh").suggestions == (Candidate("mensa", 0.3),)
+
+
+def test_decide_fuses_the_nearest_question_search_before_answering(kb: KnowledgeBase) -> None:
+    model = [Candidate("mensa", 0.45), Candidate("tfr", 0.4), Candidate("figli", 0.15)]
+    similarity = {"mensa": 0.1, "tfr": 0.7, "figli": 0.1}
+    alone = decide(model, DecisionRule(answer=0.5), kb, "domanda", similarity=similarity)
+    assert alone.kind == "suggest" and alone.suggestions[0].topic_id == "mensa"
+    fused = decide(model, DecisionRule(answer=0.5, lexical_weight=0.4), kb, "domanda", similarity=similarity)
+    assert fused.kind == "answer" and fused.topic is not None and fused.topic.topic_id == "tfr"
+
+
+def test_the_second_opinion_is_the_nearest_question_search_best_topic(kb: KnowledgeBase) -> None:
+    rule = DecisionRule(agree_floor=0.2)
+    cands = [Candidate("tfr", 0.3), Candidate("mensa", 0.25)]
+    assert decide(cands, rule, kb, "tfr?", similarity={"tfr": 0.5, "mensa": 0.2}).reason == "accordo"
+    assert decide(cands, rule, kb, "tfr?", similarity={"tfr": 0.2, "mensa": 0.5}).kind == "suggest"
+    # Nothing in common with any training question: no opinion at all.
+    assert decide(cands, rule, kb, "tfr?", similarity={"tfr": 0.0, "mensa": 0.0}).kind == "suggest"
+    assert rule.uses_lexical and DecisionRule(lexical_weight=0.3).uses_lexical and not DecisionRule().uses_lexical
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "accordo firmato nel 2023: quanto vale la soglia fringe per il 2026?",
+        "soglia fringe nel 2026? e nel 2029?",
+    ],
+)
+def test_of_several_years_the_latest_a_sibling_holds_for_is_the_one_asked(kb: KnowledgeBase, text: str) -> None:
+    cands = [Candidate("soglie_passate", 0.5), Candidate("soglie_2026", 0.3), Candidate("tfr", 0.05)]
+    decision = decide(cands, RANKING_RULE, kb, text, today=TODAY)
+    assert decision.kind == "answer" and decision.topic is not None
+    assert decision.topic.topic_id == "soglie_2026" and decision.reason == "anno"

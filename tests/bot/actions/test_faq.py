@@ -65,7 +65,8 @@ async def test_low_confidence_topic_is_not_answered_but_proposed_with_other_and_
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # No clear lead, no siblings, and the nearest training question disagrees.
-    monkeypatch.setattr("bot.actions.faq.second_opinion", lambda kb, text: "buoni_pasto")
+    similarity = {"buoni_pasto": 0.31, "fringe_soglie": 0.3, "babysitting": 0.3}
+    monkeypatch.setattr("bot.actions.faq.topic_scores", lambda kb, text: similarity)
     selector = ranking(("fringe_soglie", 0.35), ("buoni_pasto", 0.3), ("babysitting", 0.2))
     events = await ActionAnswerFaq().run(dispatcher, make_tracker(text="soglie?", selector=selector), domain)
     (message,) = dispatcher.messages

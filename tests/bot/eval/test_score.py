@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -95,3 +96,12 @@ def test_a_follow_up_after_a_wrong_first_answer_has_the_wrong_context(kb: Knowle
     }
     report = score(heldout, parses, RULE, kb)
     assert report.followups.right == 0
+
+
+def test_outcomes_use_the_fusion_with_the_nearest_question_search(kb: KnowledgeBase) -> None:
+    # The model hesitates between two topics; the training questions are clearly tfr's.
+    split = parse("tfr domanda 3", "faq", ("mensa", 0.45), ("tfr", 0.4))
+    assert outcome_of(split, RULE, kb).kind == "suggest"
+    fused = replace(RULE, lexical_weight=0.3)
+    outcome = outcome_of(split, fused, kb)
+    assert (outcome.kind, outcome.topic, outcome.top) == ("answer", "tfr", "mensa")

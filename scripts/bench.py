@@ -146,8 +146,11 @@ def main(argv: list[str]) -> int:
         print(f"Addestramento completo: {training:.0f} s")
 
     env = build_environment()
-    env["SPORTELLO_TRACKER_URL"] = f"sqlite:///{tempfile.mkdtemp(prefix='sportello-bench-')}/tracker.db"
-    wanted: list[Service] = [s for s in services(env) if s.name in ("azioni", "rasa")]
+    scratch = tempfile.mkdtemp(prefix="sportello-bench-")
+    env["SPORTELLO_TRACKER_URL"] = f"sqlite:///{scratch}/tracker.db"
+    env["SPORTELLO_DATABASE_URL"] = f"sqlite:///{scratch}/sportello.db"
+    # The API too: every turn asks it who owns the conversation and sends it the monitoring events.
+    wanted: list[Service] = [s for s in services(env) if s.name in ("azioni", "rasa", "api")]
     started = time.monotonic()
     for service in wanted:
         start(service, env)
@@ -165,7 +168,7 @@ def main(argv: list[str]) -> int:
         sequential, concurrent = asyncio.run(
             measure_latency(url, questions, args.turns, args.conversations, args.length)
         )
-        rss = sum(_rss_mib(s.process.pid) for s in wanted if s.process)
+        rss = sum(_rss_mib(s.process.pid) for s in wanted if s.process and s.name != "api")
         rasa_rss = _rss_mib(next(s for s in wanted if s.name == "rasa").process.pid)  # type: ignore[union-attr]
     finally:
         stop_all(wanted)

@@ -75,44 +75,32 @@ async def user(assistant: Running) -> AsyncIterator[ChatClient]:
     await client.close()
 
 
-async def _reply(client: ChatClient, text: str) -> str:
-    """Say `text`; the bot's messages until it is done typing, joined."""
-    await client.say(text)
-    messages = []
-    while True:
-        event, data = await client.next_any(("bot_uttered", "bot_typing"))
-        if event == "bot_uttered":
-            messages.append(data["text"])
-        elif data == {"on": False}:
-            return "\n".join(messages)
-
-
 async def _fill_form_until_consent(client: ChatClient) -> None:
-    assert "Come ti chiami" in await _reply(client, "voglio parlare con un operatore")
-    assert "email o un numero di telefono" in await _reply(client, "Maria Rossi")
-    assert "Non riconosco" in await _reply(client, "maria.rossi@")  # invalid first: asked again
-    assert "Tu sei" in await _reply(client, "maria.rossi@esempio.it")
-    assert "azienda o cooperativa" in await _reply(client, "Socio o socia di cooperativa")
-    assert "Descrivi" in await _reply(client, "salta")
-    summary = await _reply(client, "Vorrei sapere se il premio di risultato può diventare welfare")
+    assert "Come ti chiami" in await client.reply("voglio parlare con un operatore")
+    assert "email o un numero di telefono" in await client.reply("Maria Rossi")
+    assert "Non riconosco" in await client.reply("maria.rossi@")  # invalid first: asked again
+    assert "Tu sei" in await client.reply("maria.rossi@esempio.it")
+    assert "azienda o cooperativa" in await client.reply("Socio o socia di cooperativa")
+    assert "Descrivi" in await client.reply("salta")
+    summary = await client.reply("Vorrei sapere se il premio di risultato può diventare welfare")
     assert "maria.rossi@esempio.it" in summary and "informativa privacy" in summary
 
 
 async def test_a_web_user_reaches_a_person_and_gets_a_ticket_number(assistant: Running, user: ChatClient) -> None:
     await _fill_form_until_consent(user)
-    done = await _reply(user, "sì")
+    done = await user.reply("sì")
     assert "SW-" in done and "a che punto è la mia richiesta" in done
-    status = await _reply(user, "a che punto è la mia richiesta?")
+    status = await user.reply("a che punto è la mia richiesta?")
     assert "ricevuta, in attesa di un operatore" in status
 
 
 async def test_a_correction_and_a_cancel_store_nothing(assistant: Running, user: ChatClient) -> None:
-    assert "Come ti chiami" in await _reply(user, "vorrei parlare con una persona")
-    await _reply(user, "Luca Bianchi")
-    corrected = await _reply(user, "cambia nome")
+    assert "Come ti chiami" in await user.reply("vorrei parlare con una persona")
+    await user.reply("Luca Bianchi")
+    corrected = await user.reply("cambia nome")
     assert "correggiamo" in corrected and "Come ti chiami" in corrected
-    await _reply(user, "Luca Verdi")
-    cancelled = await _reply(user, "annulla")
+    await user.reply("Luca Verdi")
+    cancelled = await user.reply("annulla")
     assert "non ho salvato nessun dato" in cancelled
 
 
@@ -121,7 +109,7 @@ async def test_with_the_ticket_store_down_nothing_is_lost_and_the_number_arrives
 ) -> None:
     await _fill_form_until_consent(user)
     assistant.stop("api")
-    queued = await _reply(user, "sì")
+    queued = await user.reply("sì")
     assert "appena possibile" in queued and "SW-" not in queued
 
     assistant.stop("azioni")  # the outbox is on disk: a restart loses nothing

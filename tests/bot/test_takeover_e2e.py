@@ -25,6 +25,7 @@ from bot.kb.loader import load_knowledge_base
 from scripts.run_all import ROOT, assistant_running, free_port
 from tests.bot.channels.conftest import ChatClient
 
+TURN_TIMEOUT_S = 60  # a turn of the real assistant on a loaded machine
 pytestmark = pytest.mark.slow
 MODEL = ROOT / "models" / "sportello.tar.gz"
 TOKEN = "token-e2e-presa-in-carico"
@@ -84,33 +85,22 @@ async def user(assistant: Running) -> AsyncIterator[ChatClient]:
     await client.close()
 
 
-async def _reply(client: ChatClient, text: str) -> str:
-    """Say `text`; the bot's messages until it is done typing, joined."""
-    await client.say(text)
-    messages = []
-    while True:
-        event, data = await client.next_any(("bot_uttered", "bot_typing"), timeout_s=60)
-        if event == "bot_uttered":
-            messages.append(data["text"])
-        elif data == {"on": False}:
-            return "\n".join(messages)
-
-
 async def _next_bot_text(client: ChatClient) -> str:
-    _, data = await client.next_any(("bot_uttered",), timeout_s=60)
+    _, data = await client.next_any(("bot_uttered",), timeout_s=TURN_TIMEOUT_S)
     text: str = data["text"]
     return text
 
 
 async def _escalate(client: ChatClient) -> str:
     """Ask for a person and send the request; the ticket's number."""
-    assert "Come ti chiami" in await _reply(client, "voglio parlare con un operatore")
-    assert "email o un numero di telefono" in await _reply(client, "Maria Rossi")
-    assert "Tu sei" in await _reply(client, "maria.rossi@esempio.it")
-    assert "azienda o cooperativa" in await _reply(client, "Socio o socia di cooperativa")
-    assert "Descrivi" in await _reply(client, "salta")
-    assert "informativa privacy" in await _reply(client, "Vorrei capire i buoni pasto del mio contratto")
-    done = await _reply(client, "sì")
+    assert "Come ti chiami" in await client.reply("voglio parlare con un operatore", timeout_s=TURN_TIMEOUT_S)
+    assert "email o un numero di telefono" in await client.reply("Maria Rossi", timeout_s=TURN_TIMEOUT_S)
+    assert "Tu sei" in await client.reply("maria.rossi@esempio.it", timeout_s=TURN_TIMEOUT_S)
+    assert "azienda o cooperativa" in await client.reply("Socio o socia di cooperativa", timeout_s=TURN_TIMEOUT_S)
+    assert "Descrivi" in await client.reply("salta", timeout_s=TURN_TIMEOUT_S)
+    summary = await client.reply("Vorrei capire i buoni pasto del mio contratto", timeout_s=TURN_TIMEOUT_S)
+    assert "informativa privacy" in summary
+    done = await client.reply("sì", timeout_s=TURN_TIMEOUT_S)
     assert "SW-" in done
     return done.split("**")[1]
 
@@ -124,7 +114,7 @@ def _faq_lead() -> str:
 async def test_an_operator_takes_over_the_web_chat_and_hands_back(assistant: Running, user: ChatClient) -> None:
     number = await _escalate(user)
     # Asking again links to the open ticket instead of opening a second one.
-    again = await _reply(user, "voglio parlare con un operatore")
+    again = await user.reply("voglio parlare con un operatore", timeout_s=TURN_TIMEOUT_S)
     assert "Hai già una richiesta aperta" in again and number in again
 
     taken = assistant.operator("take", user.sender_id)
@@ -158,7 +148,7 @@ async def test_an_operator_takes_over_the_web_chat_and_hands_back(assistant: Run
         assistant.operator("release", back.sender_id)
         # The next bot message is the hand-back notice: the assistant never answered meanwhile.
         assert (await _next_bot_text(back)).startswith(HANDED_BACK)
-        answer = await _reply(back, FAQ_QUESTION)
+        answer = await back.reply(FAQ_QUESTION, timeout_s=TURN_TIMEOUT_S)
         assert _faq_lead() in answer
     finally:
         await back.close()
@@ -213,4 +203,4 @@ async def test_the_takeover_survives_a_new_session_and_a_restart(assistant: Runn
     assert await _next_bot_text(user) == "**Anna** (Sportello Welfare): Sì, ci sono: dimmi pure."
     assistant.operator("release", user.sender_id)
     assert (await _next_bot_text(user)).startswith(HANDED_BACK)
-    assert _faq_lead() in await _reply(user, FAQ_QUESTION)
+    assert _faq_lead() in await user.reply(FAQ_QUESTION, timeout_s=TURN_TIMEOUT_S)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import threading
 import urllib.request
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from sportello.paths import REPO_ROOT
 from tests.api.browser import CHROMIUM, assert_accessible, chromium
 from tests.api.console.support import PASSWORD, FakeRasa, make_operator
 from tests.api.support import TOKEN, ticket_payload
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -79,13 +79,6 @@ class Console:
         return number
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     if not CHROMIUM.exists():
@@ -94,7 +87,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     settings = Settings(
         var_dir=folder / "var", database_url=f"sqlite:///{folder / 'api.db'}", service_token=SecretStr(TOKEN)
     )
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -10,7 +10,6 @@ dashboard in tests/artifacts/; its top goes to docs/ for the README when docs/ h
 from __future__ import annotations
 
 import shutil
-import socket
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -33,6 +32,7 @@ from tests.api.browser import CHROMIUM, assert_accessible, chromium
 from tests.api.console.dashboard_data import FORTNIGHT, seed_fortnight
 from tests.api.console.support import PASSWORD, make_operator
 from tests.api.support import TOKEN
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -57,13 +57,6 @@ class Console:
         return f"{self.url}{path}" + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     if not CHROMIUM.exists():
@@ -78,7 +71,7 @@ def console(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Console]:
     kb = KnowledgeBase(copy, folder / "heldout.yml")
     app = create_app(settings)
     app.dependency_overrides[knowledge_base] = lambda: kb  # never the real knowledge base
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from sanic import Sanic
 
 from bot.channels.settings import get_settings
 from bot.channels.webchat import WebchatInput
+from tests.ports import free_port
 
 SERVICE_TOKEN = "token-di-servizio-di-prova"
 BUTTON_SECRET = "segreto-dei-pulsanti-di-prova"
@@ -67,13 +67,6 @@ class WebchatServer:
     received: list[UserMessage]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def webchat_server(channel_env: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[WebchatServer]:
     # Sanic rewrites its own methods when an app starts; test mode lets it do so for
@@ -100,7 +93,7 @@ async def webchat_server(channel_env: Path, monkeypatch: pytest.MonkeyPatch) -> 
     app = Sanic(f"webchat_test_{uuid.uuid4().hex}")
     app.ctx.agent = agent
     app.blueprint(channel.blueprint(on_new_message), url_prefix="/webhooks/webchat")
-    port = _free_port()
+    port = free_port()
     server = await app.create_server(host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False)
     assert server is not None
     await server.startup()
@@ -154,6 +147,17 @@ class ChatClient:
             event, data = await asyncio.wait_for(self.events.get(), timeout_s)
             if event in names:
                 return event, data
+
+    async def reply(self, text: str, timeout_s: float = EVENT_TIMEOUT_S) -> str:
+        """Say `text`; the bot's messages until it is done typing, joined."""
+        await self.say(text)
+        messages = []
+        while True:
+            event, data = await self.next_any(("bot_uttered", "bot_typing"), timeout_s=timeout_s)
+            if event == "bot_uttered":
+                messages.append(data["text"])
+            elif data == {"on": False}:
+                return "\n".join(messages)
 
     async def session(self, token: str | None = None) -> dict[str, Any]:
         await self.sio.emit("session_request", {"token": token} if token is not None else {})

@@ -17,7 +17,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from tests.bot.channels.conftest import SERVICE_TOKEN
-from tests.bot.sanic_server import free_port
+from tests.ports import free_port
 
 AUTH = f"Bearer {SERVICE_TOKEN}"
 

@@ -27,7 +27,7 @@ from bot.kb.render import render_answer
 from sportello.problems import MEDIA_TYPE
 from tests.bot.channels.conftest import BUTTON_SECRET, SERVICE_TOKEN, ChatClient, StubAgent
 from tests.bot.channels.takeover_support import FakeApi, FakeBridge, StubProcessor, serving
-from tests.bot.sanic_server import free_port
+from tests.ports import free_port
 
 AUTH = {"Authorization": f"Bearer {SERVICE_TOKEN}"}
 TOKENS = SessionTokens(derive_key(BUTTON_SECRET.encode()))

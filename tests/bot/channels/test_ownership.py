@@ -25,8 +25,8 @@ from bot.channels.rest import RestInput
 from bot.channels.settings import get_settings
 from tests.bot.channels.conftest import SERVICE_TOKEN, ChatClient, StubAgent, WebchatServer
 from tests.bot.channels.takeover_support import FakeApi, StubProcessor, serving
-from tests.bot.sanic_server import free_port
 from tests.bot.sanic_server import serving as serving_sanic
+from tests.ports import free_port
 
 TICKET = "SW-2026-000042"
 

@@ -17,7 +17,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.channels import server_patches
-from tests.bot.sanic_server import free_port
+from tests.ports import free_port
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import socket
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
@@ -12,21 +11,16 @@ from aiohttp import web
 from rasa.utils.endpoints import EndpointConfig
 
 from bot.monitoring.broker import EVENTS_PATH, BrokerOptions, MonitoringBroker
+from tests.ports import free_port
 
 TOKEN = "token-di-prova-del-monitoraggio"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class FakeApi:
     """POST /api/v1/monitoring/events, as the API answers it; can go down and come back."""
 
     def __init__(self) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.batches: list[dict[str, Any]] = []
         self.status = 200
         self.hold: asyncio.Event | None = None

@@ -10,8 +10,6 @@ from typing import TYPE_CHECKING, Any
 
 import uvicorn
 
-from scripts import run_all
-
 if TYPE_CHECKING:
     from tests.connectors.telegram.fake_rasa import FakeRasa
     from tests.connectors.telegram.fake_telegram import FakeTelegram
@@ -21,10 +19,6 @@ class _QuietServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
-
-
-def free_port() -> int:
-    return int(run_all.free_port())
 
 
 async def assert_a_duplicate_update_is_handled_once(telegram: FakeTelegram, rasa: FakeRasa, chat: int) -> None:

@@ -16,7 +16,8 @@ from sportello.replies import FAILURE_REPLY
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
-from tests.connectors.telegram.support import assert_a_duplicate_update_is_handled_once, free_port
+from tests.connectors.telegram.support import assert_a_duplicate_update_is_handled_once
+from tests.ports import free_port
 
 SENDER = f"telegram:{CHAT}"
 

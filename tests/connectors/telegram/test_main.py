@@ -14,7 +14,7 @@ import pytest
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_rasa import BUTTON_SECRET, FakeRasa
 from tests.connectors.telegram.fake_telegram import FakeTelegram
-from tests.connectors.telegram.support import free_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[3]
 START_TIMEOUT_S = 60

@@ -11,6 +11,7 @@ Standard library only, so it runs before anything else is installed.
 from __future__ import annotations
 
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -142,10 +143,48 @@ def stop_all(running: list[Service]) -> None:
     print("==> Assistente fermato.")
 
 
-def free_port() -> str:
+_ISSUED_PORTS: set[int] = set()
+
+
+def _port_range() -> range | None:
+    # TEST_PORT_RANGE ("20000-25999") gives parallel test runs disjoint ports: a port
+    # probed free by one run could otherwise be taken by the other while a slow
+    # service (Rasa: seconds) is still starting on it.
+    spec = os.environ.get("TEST_PORT_RANGE", "")
+    if not spec:
+        return None
+    low, _, high = spec.partition("-")
+    return range(int(low), int(high) + 1)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return str(sock.getsockname()[1])
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port() -> str:
+    """A port nothing listens on, never one this process already handed out.
+
+    The kernel may give the same free port to two back-to-back probes (CI once
+    started Rasa and the action server on one port), so issued ports are remembered.
+    """
+    ports = _port_range()
+    while True:
+        if ports is None:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = int(sock.getsockname()[1])
+        else:
+            port = random.choice(ports)
+            if port in _ISSUED_PORTS or not _bindable(port):
+                continue
+        if port not in _ISSUED_PORTS:
+            _ISSUED_PORTS.add(port)
+            return str(port)
 
 
 def wait_healthy(running: list[Service], timeout_s: float = STARTUP_TIMEOUT_S) -> None:

@@ -23,10 +23,12 @@ run_half() {  # run_half NAME VENV COVERED_PACKAGES... -- TEST_PATHS...
 PYTEST_ARGS=("$@")
 bot_log=$(mktemp -t sportello-test-bot.XXXXXX)
 trap 'rm -f "$bot_log"' EXIT
-run_half bot .venv-bot bot sportello -- tests/bot >"$bot_log" 2>&1 &
+# Disjoint port ranges (below the kernel's ephemeral ones): one half's starting
+# server never lands on a port the other just probed free.
+TEST_PORT_RANGE=20000-25999 run_half bot .venv-bot bot sportello -- tests/bot >"$bot_log" 2>&1 &
 bot_pid=$!
 echo "==> Test dell'ambiente bot avviati in parallelo (il loro esito segue quello dell'ambiente app)"
-run_half app .venv-app api connectors sportello scripts -- tests/test_conftest.py tests/api tests/connectors tests/sportello tests/scripts
+TEST_PORT_RANGE=26000-31999 run_half app .venv-app api connectors sportello scripts -- tests/test_conftest.py tests/api tests/connectors tests/sportello tests/scripts
 app_status=$?
 wait "$bot_pid"
 bot_status=$?

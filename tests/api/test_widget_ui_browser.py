@@ -7,7 +7,6 @@ no network); data-server points to a closed local port, so the widget is offline
 from __future__ import annotations
 
 import mimetypes
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ import pytest
 
 from api.routes.widget import STATIC_DIR
 from tests.api.browser import CHROMIUM, chromium
+from tests.ports import free_port
 
 pytestmark = pytest.mark.slow
 
@@ -23,13 +23,6 @@ WAIT_MS = 15_000
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
-
-
-def _closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 def _host_page(attributes: str) -> str:
@@ -68,7 +61,7 @@ def open_site(browser: Any) -> Iterator[Any]:
         contexts.append(context)
         page = context.new_page()
         page.route(f"{SITE}/static/**", serve)
-        server = f"http://127.0.0.1:{_closed_port()}"
+        server = f"http://127.0.0.1:{free_port()}"
         page.route(
             f"{SITE}/",
             lambda route: route.fulfill(

@@ -75,3 +75,37 @@ def test_with_rabbitmq_the_monitoring_consumer_runs_too(tmp_path: Path) -> None:
     assert consumer.command[-2:] == ["-m", "api.monitoring.consumer"]
     assert consumer.health_url is None  # no HTTP server: healthy while it runs
     assert "monitoraggio" not in [s.name for s in services(build_environment({"SPORTELLO_VAR_DIR": str(tmp_path)}))]
+
+
+def test_free_port_never_hands_out_a_port_twice_even_when_the_kernel_repeats_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A fake kernel that offers the same free port twice before a new one.
+    offers = iter([41001, 41001, 41001, 41002])
+
+    class RepeatingSocket:
+        def __enter__(self) -> RepeatingSocket:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def bind(self, address: tuple[str, int]) -> None:
+            self.port = next(offers)
+
+        def getsockname(self) -> tuple[str, int]:
+            return ("127.0.0.1", self.port)
+
+    monkeypatch.setattr(run_all, "_ISSUED_PORTS", set())
+    monkeypatch.setattr(run_all.socket, "socket", RepeatingSocket)
+
+    assert [run_all.free_port(), run_all.free_port()] == ["41001", "41002"]
+
+
+def test_free_port_stays_in_the_range_a_parallel_run_was_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_all, "_ISSUED_PORTS", set())
+    monkeypatch.setenv("TEST_PORT_RANGE", "23000-23009")
+
+    ports = {int(run_all.free_port()) for _ in range(5)}
+
+    assert len(ports) == 5 and all(23000 <= p <= 23009 for p in ports)

@@ -19,11 +19,11 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from sanic import Blueprint, Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot.channels import ownership, server_patches
+from bot.channels import ownership, sanic_problems, server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.service_requests import NOT_JSON, error, json_object
 from bot.channels.settings import button_secret, get_settings
@@ -100,6 +100,7 @@ class RestInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint(f"sportello_{self.name()}_webhook", __name__)
+        webhook.listener("before_server_start")(_install_problem_details)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -110,3 +111,7 @@ class RestInput(InputChannel):
             return await self.handle(request, on_new_message)
 
         return webhook
+
+
+async def _install_problem_details(app: Sanic, _loop: Any) -> None:
+    sanic_problems.install(app)

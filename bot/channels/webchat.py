@@ -37,7 +37,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels import ownership, server_patches
+from bot.channels import ownership, sanic_problems, server_patches
 from bot.channels.guard import FAILURE_REPLY, screen
 from bot.channels.history import bot_message, history, user_message, user_message_id
 from bot.channels.settings import ChannelSettings, button_secret, get_settings, service_token
@@ -165,6 +165,7 @@ class WebchatInput(InputChannel):
         async def keep_app(app: Sanic, _loop: Any) -> None:
             # Socket handlers get no request: the agent (tracker store) is reached via the app.
             self._app = app
+            sanic_problems.install(app)
 
         @webchat.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

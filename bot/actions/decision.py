@@ -32,7 +32,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from bot.actions.followup import context_scores, is_followup
+from bot.actions.followup import context_scores, is_followup, names_only_a_moment
 from bot.actions.years import covers, topic_years, years_in
 from bot.kb.model import KnowledgeBase
 from bot.kb.render import FAQ_INTENT, topic_id_from_key
@@ -90,6 +90,9 @@ class DecisionRule:
     year_boost: float = 0.15
     audience_boost: float = 0.1
     followup_answer: float = 0.3
+    # A follow-up that is only a year or a moment keeps the last topic's subject and
+    # lets the year pick the sibling, whatever the model reads in it.
+    moment_followups_by_year: bool = False
 
     @property
     def uses_lexical(self) -> bool:
@@ -115,6 +118,7 @@ DEFAULT_RULE = DecisionRule(
     lexical_sharpness=30.0,
     relaxed_intent_floor=0.999,
     followups=True,
+    moment_followups_by_year=True,
 )
 
 
@@ -334,6 +338,8 @@ def decide(
 def _decide_followup(
     ranked: list[Candidate], rule: DecisionRule, kb: KnowledgeBase, text: str, context: str, today: dt.date | None
 ) -> Decision:
+    if rule.moment_followups_by_year and names_only_a_moment(text):
+        return _decide_moment_followup(ranked, rule, kb, text, context, today)
     scored = [
         Candidate(topic_id, score)
         for topic_id, score in context_scores(
@@ -357,3 +363,28 @@ def _decide_followup(
         )[: rule.max_see_also]
         return Decision("answer", topic=best, see_also=see_also, reason="seguito")
     return _suggest(scored, rule, "seguito incerto")
+
+
+def _decide_moment_followup(
+    ranked: list[Candidate], rule: DecisionRule, kb: KnowledgeBase, text: str, context: str, today: dt.date | None
+) -> Decision:
+    """«e nel 2025?» right after an answer: the subject is the last topic's, and the year
+    says which of its siblings answers, as for a first question that names a year.
+
+    What the model reads in a bare year is noise (it changes with every training set),
+    so it only breaks ties between siblings valid for that year.
+    """
+    own = {c.topic_id: c.confidence for c in ranked}
+    family = _family(kb, context)
+    siblings = sorted(
+        (Candidate(t.id, own.get(t.id, 0.0)) for t in kb.topics if family and t.family == family and t.id != context),
+        key=lambda c: c.confidence,
+        reverse=True,
+    )
+    candidates = [Candidate(context, 1.0), *siblings]
+    years = years_in(text, today)
+    if years:
+        candidates, _ = _route_by_year(candidates, kb, years, len(candidates))
+    best = Candidate(candidates[0].topic_id, 1.0)
+    see_also = tuple(c.topic_id for c in candidates[1:] if c.confidence >= rule.see_also_min)[: rule.max_see_also]
+    return Decision("answer", topic=best, see_also=see_also, reason="seguito (anno)")

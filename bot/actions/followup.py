@@ -59,6 +59,12 @@ def is_followup(text: str | None) -> bool:
     return bool(_OPENING.match(folded) or _ONLY_WHEN.match(folded))
 
 
+def names_only_a_moment(text: str | None) -> bool:
+    """Whether a follow-up is only a year or a moment ("e nel 2025?", "e adesso?"):
+    it names no subject, so the subject is the last answer's."""
+    return bool(text) and bool(_ONLY_WHEN.match(_fold(text or "").strip(" .!")))
+
+
 def context_scores(
     ranked: Sequence[Scored],
     kb: KnowledgeBase,

@@ -35,6 +35,9 @@ RULES: dict[str, DecisionRule] = {
     "fusione": DEFAULT_RULE,
     # ... with a smaller gap and no agreement criterion (the search already weighs in).
     "fusione+soglie": replace(DEFAULT_RULE, gap=0.15, agree_floor=1.0),
+    # The fusion before a follow-up that is only a year ("e nel 2025?") was decided by
+    # the year among the last topic's siblings.
+    "fusione, seguiti senza anno": replace(DEFAULT_RULE, moment_followups_by_year=False),
 }
 
 # name → (pipeline, rule)
@@ -45,6 +48,7 @@ CANDIDATES: dict[str, tuple[str, str]] = {
     "default+classifica+accordo+seguiti": ("default", "classifica+accordo+seguiti"),
     "default+fusione": ("default", "fusione"),
     "default+fusione+soglie": ("default", "fusione+soglie"),
+    "default+fusione, seguiti senza anno": ("default", "fusione, seguiti senza anno"),
     "use+soglia": ("use", "soglia"),
     "use+classifica+accordo+seguiti": ("use", "classifica+accordo+seguiti"),
     "use+fusione": ("use", "fusione"),

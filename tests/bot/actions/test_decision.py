@@ -147,6 +147,38 @@ def test_a_follow_up_is_read_in_the_context_of_the_last_answer(
     assert decision.topic.topic_id == expected and decision.reason == "seguito"
 
 
+MOMENT_RULE = DecisionRule(year_routing=True, followups=True, moment_followups_by_year=True)
+
+
+@pytest.mark.parametrize(
+    ("context", "text", "expected"),
+    [
+        ("soglie_2026", "e nel 2022?", "soglie_passate"),  # the year leaves the last topic for its sibling
+        ("soglie_passate", "e adesso?", "soglie_2026"),
+        ("soglie_2026", "e per il 2027?", "soglie_2026"),  # still valid: the last topic again
+        ("figli", "e nel 2026?", "figli"),  # not a sibling that merely holds that year too
+        ("tfr", "e nel 2022?", "tfr"),  # no siblings: the same subject
+    ],
+)
+def test_a_follow_up_that_is_only_a_year_keeps_the_subject_whatever_the_model_reads(
+    kb: KnowledgeBase, context: str, text: str, expected: str
+) -> None:
+    # The model reads a bare year as an unrelated topic, confidently.
+    misleading = [Candidate("mensa", 0.9), Candidate("fringe_cosa", 0.05)]
+    decision = decide(misleading, MOMENT_RULE, kb, text, context=context, today=TODAY)
+    assert decision.kind == "answer" and decision.topic is not None
+    assert decision.topic.topic_id == expected and decision.reason == "seguito (anno)"
+    # Without the year rule the model's reading wins.
+    plain = decide(misleading, RANKING_RULE, kb, text, context=context, today=TODAY)
+    assert plain.topic is not None and plain.topic.topic_id == "mensa"
+
+
+def test_a_follow_up_with_a_subject_of_its_own_is_not_a_moment(kb: KnowledgeBase) -> None:
+    cands = [Candidate("tfr", 0.8), Candidate("mensa", 0.1)]
+    decision = decide(cands, MOMENT_RULE, kb, "e il tfr nel 2022?", context="soglie_2026", today=TODAY)
+    assert decision.topic is not None and decision.topic.topic_id == "tfr" and decision.reason == "seguito"
+
+
 def test_without_context_or_follow_up_shape_the_context_is_ignored(kb: KnowledgeBase) -> None:
     cands = [Candidate("tfr", 0.2), Candidate("mensa", 0.1)]
     assert decide(cands, RANKING_RULE, kb, "e per il 2027?", today=TODAY).kind == "suggest"

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.actions.followup import is_followup
+from bot.actions.followup import is_followup, names_only_a_moment
 
 
 @pytest.mark.parametrize(
@@ -25,3 +25,15 @@ def test_follow_up_shapes(text: str) -> None:
 )
 def test_full_questions_are_not_follow_ups(text: str | None) -> None:
     assert not is_followup(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["e nel 2025?", "e per il 2027?", "e adesso?", "2023?", "E quest'anno?", "e l'anno scorso."]
+)
+def test_a_year_or_a_moment_alone_names_no_subject(text: str) -> None:
+    assert names_only_a_moment(text)
+
+
+@pytest.mark.parametrize("text", ["e il tfr nel 2025?", "e se ho due figli?", "e quelli di carta?", "", None])
+def test_a_follow_up_with_a_subject_is_not_only_a_moment(text: str | None) -> None:
+    assert not names_only_a_moment(text)

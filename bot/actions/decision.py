@@ -118,6 +118,9 @@ DEFAULT_RULE = DecisionRule(
     lexical_sharpness=30.0,
     relaxed_intent_floor=0.999,
     followups=True,
+    # The last topic's weight in a follow-up: 0.25 beat 0.35 and 0.45 on the 43 dev
+    # follow-ups with both the model of 1,800 and of 2,400 training questions.
+    context_boost=0.25,
     moment_followups_by_year=True,
 )
 

@@ -24,10 +24,11 @@ _OPENING = re.compile(
     r"^(?:e|ed|invece|anche|pure|ma se|ma per|ma nel|ma invece|e invece|ok e|ok,? e|grazie,? e|allora e|quindi e|"
     r"e quindi|e allora|e poi|e nel caso)\b"
 )
-# A message that is only a year or a moment: "2027?", "nel 2023?", "e adesso?".
+# A message that is only a year or a moment: "2027?", "nel 2023?", "e adesso?", with at
+# most a word that asks for the same thing again ("e nel 2025 quanto era?", "invece").
 _ONLY_WHEN = re.compile(
     r"^(?:e |ed )?(?:per |nel |nell'|dal |fino al |invece )*(?:il |l')?(?:20[0-4]\d|anno prossimo|anno scorso|"
-    r"quest'anno|adesso|oggi)\s*\??$"
+    r"quest'anno|adesso|oggi)(?:,? (?:invece|quanto (?:era|e|vale|valeva)|com'era|cosa cambia(?:va)?))?\s*\??$"
 )
 
 

@@ -28,7 +28,17 @@ def test_full_questions_are_not_follow_ups(text: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["e nel 2025?", "e per il 2027?", "e adesso?", "2023?", "E quest'anno?", "e l'anno scorso."]
+    "text",
+    [
+        "e nel 2025?",
+        "e per il 2027?",
+        "e adesso?",
+        "2023?",
+        "E quest'anno?",
+        "e l'anno scorso.",
+        "e nel 2025 quanto era?",
+        "e nel 2023 invece?",
+    ],
 )
 def test_a_year_or_a_moment_alone_names_no_subject(text: str) -> None:
     assert names_only_a_moment(text)

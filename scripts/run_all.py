@@ -187,6 +187,11 @@ def free_port() -> str:
             return str(port)
 
 
+def service_ports() -> dict[str, str]:
+    """Free ports for the action server, Rasa and the API, as `assistant_running` overrides."""
+    return {name: free_port() for name in ("SPORTELLO_ACTIONS_PORT", "SPORTELLO_RASA_PORT", "SPORTELLO_API_PORT")}
+
+
 def wait_healthy(running: list[Service], timeout_s: float = STARTUP_TIMEOUT_S) -> None:
     """Return once every service answers its health URL; raise if one dies or time runs out."""
     deadline = time.monotonic() + timeout_s

@@ -27,7 +27,7 @@ import pytest
 from bot.channels.webchat_session import SessionTokens, derive_key
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
-from scripts.run_all import ROOT, Service, assistant_running, free_port, start, wait_healthy
+from scripts.run_all import ROOT, Service, assistant_running, service_ports, start, wait_healthy
 from tests.api.browser import CHROMIUM, assert_accessible, chromium
 
 pytestmark = pytest.mark.slow
@@ -85,9 +85,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
         "SPORTELLO_SERVICE_TOKEN": SERVICE_TOKEN,
         "SPORTELLO_BUTTON_SECRET": BUTTON_SECRET,

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from scripts.run_all import ROOT, Service, assistant_running, free_port, start, stop_all, wait_healthy
+from scripts.run_all import ROOT, Service, assistant_running, service_ports, start, stop_all, wait_healthy
 from tests.bot.channels.conftest import ChatClient
 
 pytestmark = pytest.mark.slow
@@ -56,9 +56,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_SERVICE_TOKEN": TOKEN,
         "SPORTELLO_OFFICE_HOURS": "",
     }

@@ -19,7 +19,7 @@ import pytest
 
 from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
-from scripts.run_all import ROOT, assistant_running, free_port
+from scripts.run_all import ROOT, assistant_running, service_ports
 
 pytestmark = pytest.mark.slow
 MODEL = ROOT / "models" / "sportello.tar.gz"
@@ -71,9 +71,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_DATABASE_URL": f"sqlite:///{var_dir / 'sportello.db'}",
         "SPORTELLO_SERVICE_TOKEN": "token-e2e",
         "SPORTELLO_BUTTON_SECRET": "segreto-e2e-abbastanza-lungo",

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from bot.kb.loader import load_knowledge_base
-from scripts.run_all import ROOT, assistant_running, free_port
+from scripts.run_all import ROOT, assistant_running, service_ports
 from tests.bot.channels.conftest import ChatClient
 
 TURN_TIMEOUT_S = 60  # a turn of the real assistant on a loaded machine
@@ -66,9 +66,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_SERVICE_TOKEN": TOKEN,
         "SPORTELLO_OFFICE_HOURS": "",
     }

@@ -110,3 +110,11 @@ def test_free_port_stays_in_the_range_a_parallel_run_was_given(monkeypatch: pyte
     ports = {int(run_all.free_port()) for _ in range(5)}
 
     assert len(ports) == 5 and all(23000 <= p <= 23009 for p in ports)
+
+
+def test_service_ports_gives_each_local_service_its_own_free_port(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(run_all, "_ISSUED_PORTS", set())
+    ports = run_all.service_ports()
+
+    assert set(ports) == {"SPORTELLO_ACTIONS_PORT", "SPORTELLO_RASA_PORT", "SPORTELLO_API_PORT"}
+    assert len(set(ports.values())) == 3

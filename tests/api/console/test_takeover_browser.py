@@ -39,7 +39,7 @@ from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from connectors.telegram.formatting import render_html
 from connectors.telegram.settings import TelegramSettings
-from scripts.run_all import ROOT, Service, assistant_running, free_port
+from scripts.run_all import ROOT, Service, assistant_running, free_port, service_ports
 from tests.api.browser import CHROMIUM, assert_accessible, chromium
 from tests.connectors.telegram.fake_telegram import visible_text
 from tests.connectors.telegram.threaded import TelegramInThread, TelegramUser, telegram_in_thread
@@ -97,9 +97,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Assistant]:
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         # The bridge runs in this process (test 2); Rasa delivers operators' replies to it here.
         "SPORTELLO_TELEGRAM_PORT": free_port(),
         "SPORTELLO_SERVICE_TOKEN": SERVICE_TOKEN,

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from scripts.run_all import ROOT, Service, assistant_running, free_port, start, stop_all, wait_healthy
+from scripts.run_all import ROOT, Service, assistant_running, service_ports, start, stop_all, wait_healthy
 
 pytestmark = pytest.mark.slow
 MODEL = ROOT / "models" / "sportello.tar.gz"
@@ -69,9 +69,7 @@ def until_recorded(services: dict[str, Service], messages: int, deadline_s: floa
 def _overrides(tmp_path_factory: pytest.TempPathFactory, **extra: str) -> dict[str, str]:
     return {
         "SPORTELLO_VAR_DIR": str(tmp_path_factory.mktemp("var")),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_SERVICE_TOKEN": TOKEN,
         **extra,
     }

@@ -21,7 +21,7 @@ from bot.kb.loader import load_knowledge_base
 from bot.kb.render import render_answer
 from connectors.telegram.formatting import render_html
 from connectors.telegram.settings import TelegramSettings
-from scripts.run_all import ROOT, assistant_running, free_port
+from scripts.run_all import ROOT, assistant_running, service_ports
 from tests.connectors.telegram.conftest import CHAT
 from tests.connectors.telegram.fake_telegram import FakeTelegram, visible_text
 
@@ -39,9 +39,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, st
     var_dir: Path = tmp_path_factory.mktemp("var")
     overrides = {
         "SPORTELLO_VAR_DIR": str(var_dir),
-        "SPORTELLO_ACTIONS_PORT": free_port(),
-        "SPORTELLO_RASA_PORT": free_port(),
-        "SPORTELLO_API_PORT": free_port(),
+        **service_ports(),
         "SPORTELLO_SERVICE_TOKEN": TOKEN,
         "SPORTELLO_BUTTON_SECRET": BUTTON_SECRET,
     }

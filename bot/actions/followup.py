@@ -50,20 +50,23 @@ def _fold(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).split())
 
 
+def _message(text: str | None) -> str:
+    """The message as the follow-up patterns read it: folded, without closing . or !"""
+    return _fold(text).strip(" .!") if text else ""
+
+
 def is_followup(text: str | None) -> bool:
     """Whether a message reads as a follow-up of the previous answer."""
-    if not text:
+    message = _message(text)
+    if not message or len(message.split()) > MAX_WORDS:
         return False
-    folded = _fold(text).strip(" .!")
-    if len(folded.split()) > MAX_WORDS:
-        return False
-    return bool(_OPENING.match(folded) or _ONLY_WHEN.match(folded))
+    return bool(_OPENING.match(message) or _ONLY_WHEN.match(message))
 
 
 def names_only_a_moment(text: str | None) -> bool:
     """Whether a follow-up is only a year or a moment ("e nel 2025?", "e adesso?"):
     it names no subject, so the subject is the last answer's."""
-    return bool(text) and bool(_ONLY_WHEN.match(_fold(text or "").strip(" .!")))
+    return bool(_ONLY_WHEN.match(_message(text)))
 
 
 def context_scores(

@@ -97,6 +97,12 @@ def seed(engine: Engine, key: str, *, with_review: bool = False) -> None:
                 dropped=DROPPED if n == 0 else 0,
                 now=START,
             )
+    seed_tickets(engine)
+
+
+def seed_tickets(engine: Engine) -> None:
+    """Three tickets: two in the period (first replies after 30 and 90 minutes, one
+    resolved in 2 hours) and one before it."""
     _ticket(engine, "t1", START + timedelta(hours=1), 30, 2)
     _ticket(engine, "t2", START + timedelta(days=1), 90, None)
     _ticket(engine, "t3", datetime(2026, 2, 1, tzinfo=timezone.utc), 5, 1)  # before the period

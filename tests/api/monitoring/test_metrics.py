@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import Engine
@@ -12,56 +12,14 @@ from sqlalchemy.orm import Session
 from api.monitoring import metrics
 from api.monitoring.export import to_csv
 from api.monitoring.ingest import IngestResult
-from api.tickets import crud
-from api.tickets.actors import SERVICE_ACTOR
-from api.tickets.models import Ticket
-from api.tickets.schemas import TicketCreate
-from tests.api.monitoring.rasa_events import START, Conversation
-from tests.api.support import ticket_payload
-
-DAY1, DAY2 = date(2026, 3, 2), date(2026, 3, 3)
-
-
-def _conversations() -> list[Conversation]:
-    a = Conversation("rest-a").start()
-    a.answered("buoni pasto 2026", "buoni_pasto", 0.93).vote(up=True)
-    a.answered("cosa sono i fringe", "fringe_cosa", 0.55).vote(up=False)
-    b = Conversation("telegram:1").start()
-    b.proposed("welfare per la famiglia", ("welfare_familiari", "fringe_figli_carico")).selected("welfare_familiari")
-    b.not_understood("il mio gatto")
-    c = Conversation("web:c").start().out_of_scope("la mia pensione").escalated()
-    d = Conversation("rest-d", at=START + timedelta(days=1)).start()
-    d.answered("buoni pasto", "buoni_pasto", 0.75).owned("e allora?")
-    return [a, b, c, d]
-
-
-def _ticket(
-    engine: Engine, key: str, created: datetime, first_reply_min: float | None, resolved_h: float | None
-) -> None:
-    with Session(engine) as session:
-        ticket, _ = crud.create_ticket(
-            session,
-            TicketCreate.model_validate(ticket_payload()),
-            idempotency_key=key,
-            actor=SERVICE_ACTOR,
-            now=created,
-        )
-        stored = session.get(Ticket, ticket.id)
-        assert stored is not None
-        if first_reply_min is not None:
-            stored.first_response_at = created + timedelta(minutes=first_reply_min)
-        if resolved_h is not None:
-            stored.resolved_at = created + timedelta(hours=resolved_h)
-        session.commit()
+from tests.api.console.dashboard_data import DAY1, DAY2, conversations, seed_tickets
 
 
 @pytest.fixture
 def seeded(store: Callable[..., IngestResult], engine: Engine) -> Engine:
-    for conversation in _conversations():
+    for conversation in conversations():
         store(conversation.events)
-    _ticket(engine, "t1", START + timedelta(hours=1), 30, 2)
-    _ticket(engine, "t2", START + timedelta(days=1), 90, None)
-    _ticket(engine, "t3", datetime(2026, 2, 1, tzinfo=timezone.utc), 5, 1)  # before the period
+    seed_tickets(engine)
     return engine
 
 

@@ -77,6 +77,9 @@ class DecisionRule:
     # topic; at most 1 in all, so the thresholds keep their meaning. 0: the model alone.
     lexical_weight: float = 0.0
     lexical_sharpness: float = 15.0
+    # The search votes only when the intent is clearly a FAQ (`relaxed_intent_floor`):
+    # it always finds some nearest question, even for a neighbouring subject.
+    lexical_needs_clear_intent: bool = False
     # The relaxed criteria (gap, siblings, year, agreement) need the intent to be
     # clearly a FAQ: DIET is near 1.0 on real questions, lower on neighbouring subjects.
     relaxed_intent_floor: float = 0.0
@@ -293,7 +296,11 @@ def decide(
         nearest = max(similarity, key=lambda t: similarity[t])
         second_opinion = nearest if similarity[nearest] > 0 else None
     model_top = max(candidates, key=lambda c: c.confidence).topic_id if candidates else None
-    ranked = fuse(candidates, similarity or {}, rule.lexical_weight, rule.lexical_sharpness)
+    unclear_intent = intent == "nlu_fallback" or (
+        intent_confidence is not None and intent_confidence < rule.relaxed_intent_floor
+    )
+    weight = 0.0 if rule.lexical_needs_clear_intent and unclear_intent else rule.lexical_weight
+    ranked = fuse(candidates, similarity or {}, weight, rule.lexical_sharpness)
     # The search reorders the proposals, but when the model finds no topic plausible
     # the message stays "not understood" (the search always finds some nearest question).
     proposable = ranked if any(c.confidence >= rule.suggest_min for c in candidates) else []
@@ -317,7 +324,7 @@ def decide(
     see_also = _see_also(ranked, kb, rule)
     if best.confidence >= limit:
         return Decision("answer", topic=best, see_also=see_also, reason=reason or "soglia")
-    if intent == "nlu_fallback" or (intent_confidence is not None and intent_confidence < rule.relaxed_intent_floor):
+    if unclear_intent:
         return _suggest(proposable, rule, "intento incerto")
     if reason == "anno" and best.confidence >= rule.year_answer:
         return Decision("answer", topic=best, see_also=see_also, reason="anno")

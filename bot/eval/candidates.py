@@ -16,6 +16,9 @@ PIPELINES = {
     "words_only": "bot/pipelines/words_only.yml",
     "spacy_lookup": "bot/pipelines/spacy_lookup.yml",
     "use": "bot/pipelines/use.yml",
+    "word_pairs": "bot/pipelines/word_pairs.yml",
+    "wide_selector": "bot/pipelines/wide_selector.yml",
+    "long_selector": "bot/pipelines/long_selector.yml",
 }
 
 # The rule in use until the fusion (2026-11-30): the model's ranking alone, with the
@@ -38,6 +41,17 @@ RULES: dict[str, DecisionRule] = {
     # The fusion before a follow-up that is only a year ("e nel 2025?") was decided by
     # the year among the last topic's siblings.
     "fusione, seguiti senza anno": replace(DEFAULT_RULE, moment_followups_by_year=False),
+    # The search weighing more and sharper, a smaller gap, no agreement criterion, and
+    # the search's vote only for clear FAQ intents: best on the dev half with
+    # `in_scope_dev` (2026-11-30), more wrong answers on the test half: not in use.
+    "fusione forte": replace(
+        DEFAULT_RULE,
+        gap=0.2,
+        agree_floor=1.0,
+        lexical_weight=0.35,
+        lexical_sharpness=45.0,
+        lexical_needs_clear_intent=True,
+    ),
 }
 
 # name → (pipeline, rule)
@@ -49,9 +63,13 @@ CANDIDATES: dict[str, tuple[str, str]] = {
     "default+fusione": ("default", "fusione"),
     "default+fusione+soglie": ("default", "fusione+soglie"),
     "default+fusione, seguiti senza anno": ("default", "fusione, seguiti senza anno"),
+    "default+fusione forte": ("default", "fusione forte"),
     "use+soglia": ("use", "soglia"),
     "use+classifica+accordo+seguiti": ("use", "classifica+accordo+seguiti"),
     "use+fusione": ("use", "fusione"),
+    "word_pairs+fusione": ("word_pairs", "fusione"),
+    "wide_selector+fusione": ("wide_selector", "fusione"),
+    "long_selector+fusione": ("long_selector", "fusione"),
     "words_only+classifica+accordo+seguiti": ("words_only", "classifica+accordo+seguiti"),
     "spacy_lookup+classifica+accordo+seguiti": ("spacy_lookup", "classifica+accordo+seguiti"),
 }

@@ -2,7 +2,10 @@
 
 Each entry belongs to the dev half (used to tune the model and the decision rule)
 or to the test half (reported once per change) by a hash of its normalised text,
-so the split stays the same when entries are added or reordered.
+so the split stays the same when entries are added or reordered. The questions of
+`in_scope_dev` belong to the dev half whatever their hash: they were written to
+tune the decision once the dev half could no longer tell rules apart, so they must
+never count in the test half.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ NEAR_DUPLICATE = 0.85
 class InScope:
     text: str
     topics: tuple[str, ...]  # any of them is a right answer
+    dev_only: bool = False  # from `in_scope_dev`: in the dev half whatever its hash
 
 
 @dataclass(frozen=True)
@@ -70,9 +74,10 @@ def _followup_key(f: FollowUp) -> str:
 def load_heldout(path: Path = HELDOUT_FILE) -> HeldOut:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     in_scope = []
-    for item in data["in_scope"]:
-        topics = item.get("topics") or [item["topic"]]
-        in_scope.append(InScope(str(item["text"]), tuple(str(t) for t in topics)))
+    for section, dev_only in (("in_scope", False), ("in_scope_dev", True)):
+        for item in data.get(section) or []:
+            topics = item.get("topics") or [item["topic"]]
+            in_scope.append(InScope(str(item["text"]), tuple(str(t) for t in topics), dev_only))
     followups = [
         FollowUp(str(f["first"]), str(f["first_topic"]), str(f["text"]), str(f["topic"]))
         for f in data.get("followups") or []
@@ -85,7 +90,7 @@ def select(heldout: HeldOut, split: Split) -> HeldOut:
         return heldout
     return replace(
         heldout,
-        in_scope=tuple(q for q in heldout.in_scope if split_of(q.text) == split),
+        in_scope=tuple(q for q in heldout.in_scope if (split == "dev" if q.dev_only else split_of(q.text) == split)),
         out_of_scope=tuple(t for t in heldout.out_of_scope if split_of(t) == split),
         followups=tuple(f for f in heldout.followups if split_of(_followup_key(f)) == split),
     )

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -249,6 +250,28 @@ def test_decide_fuses_the_nearest_question_search_before_answering(kb: Knowledge
     assert alone.kind == "suggest" and alone.suggestions[0].topic_id == "mensa"
     fused = decide(model, DecisionRule(answer=0.5, lexical_weight=0.4), kb, "domanda", similarity=similarity)
     assert fused.kind == "answer" and fused.topic is not None and fused.topic.topic_id == "tfr"
+
+
+def test_the_search_votes_only_when_the_intent_is_clearly_a_faq(kb: KnowledgeBase) -> None:
+    model = [Candidate("mensa", 0.45), Candidate("tfr", 0.4), Candidate("figli", 0.15)]
+    similarity = {"mensa": 0.1, "tfr": 0.7, "figli": 0.1}
+    rule = DecisionRule(answer=0.5, lexical_weight=0.4, relaxed_intent_floor=0.999, lexical_needs_clear_intent=True)
+    clear = decide(model, rule, kb, "domanda", intent_confidence=1.0, similarity=similarity)
+    assert clear.kind == "answer" and clear.topic is not None and clear.topic.topic_id == "tfr"
+    # A neighbouring subject (the intent less sure): the model's own ranking, proposed.
+    unsure = decide(model, rule, kb, "domanda", intent_confidence=0.99, similarity=similarity)
+    assert unsure.kind == "suggest" and [c.topic_id for c in unsure.suggestions][:2] == ["mensa", "tfr"]
+    assert unsure.suggestions[0].confidence == 0.45
+    # Without the knob the search's vote alone answers it.
+    loose = decide(
+        model,
+        replace(rule, lexical_needs_clear_intent=False),
+        kb,
+        "domanda",
+        intent_confidence=0.99,
+        similarity=similarity,
+    )
+    assert loose.kind == "answer" and loose.topic is not None and loose.topic.topic_id == "tfr"
 
 
 def test_the_second_opinion_is_the_nearest_question_search_best_topic(kb: KnowledgeBase) -> None:

@@ -71,3 +71,26 @@ def test_entries_may_accept_two_topics(tmp_path: Path) -> None:
     assert [q.topics for q in heldout.in_scope] == [("x",), ("x", "y")]
     assert heldout.texts() == ["a", "b", "c", "d", "e per il 2027?"]
     assert HELDOUT_FILE.exists()
+
+
+def test_dev_only_questions_never_reach_the_test_half(tmp_path: Path) -> None:
+    # Texts whose hash puts them in the test half: only `in_scope_dev` may keep them in dev.
+    texts = [f"domanda numero {i}" for i in range(40) if split_of(f"domanda numero {i}") == "test"][:2]
+    path = tmp_path / "h.yml"
+    path.write_text(
+        f"in_scope:\n  - text: {texts[0]}\n    topic: x\nout_of_scope: []\n"
+        f"in_scope_dev:\n  - text: {texts[1]}\n    topic: y\n",
+        encoding="utf-8",
+    )
+    heldout = load_heldout(path)
+    assert [q.text for q in select(heldout, "test").in_scope] == [texts[0]]
+    assert [q.text for q in select(heldout, "dev").in_scope] == [texts[1]]
+    assert [q.text for q in select(heldout, "all").in_scope] == texts
+
+
+def test_the_dev_only_block_is_kept_out_of_the_test_half() -> None:
+    heldout = load_heldout()
+    dev_only = {q.text for q in heldout.in_scope if q.dev_only}
+    assert len(dev_only) >= 400
+    assert dev_only <= {q.text for q in select(heldout, "dev").in_scope}
+    assert not dev_only & {q.text for q in select(heldout, "test").in_scope}

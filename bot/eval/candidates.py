@@ -18,12 +18,14 @@ PIPELINES = {
     "use": "bot/pipelines/use.yml",
     "word_pairs": "bot/pipelines/word_pairs.yml",
     "wide_selector": "bot/pipelines/wide_selector.yml",
-    "long_selector": "bot/pipelines/long_selector.yml",
+    "selector_only": "bot/pipelines/selector_only.yml",
 }
 
+# The fusion with the thresholds in use until the topic classifier (2026-11-30).
+FUSION_RULE = replace(DEFAULT_RULE, gap_floor=0.25, gap=0.25)
 # The rule in use until the fusion (2026-11-30): the model's ranking alone, with the
 # nearest training question as a second opinion.
-RANKING_RULE = replace(DEFAULT_RULE, lexical_weight=0.0)
+RANKING_RULE = replace(FUSION_RULE, lexical_weight=0.0)
 
 RULES: dict[str, DecisionRule] = {
     # Until 2026-11: answer above one threshold, otherwise propose the closest topics.
@@ -34,18 +36,21 @@ RULES: dict[str, DecisionRule] = {
     "classifica+accordo": replace(RANKING_RULE, followups=False),
     # ... and follow-ups read in the context of the last answer.
     "classifica+accordo+seguiti": RANKING_RULE,
-    # ... on the model's ranking fused with the nearest-question search: the rule in use.
-    "fusione": DEFAULT_RULE,
+    # ... on the model's ranking fused with the nearest-question search.
+    "fusione": FUSION_RULE,
     # ... with a smaller gap and no agreement criterion (the search already weighs in).
-    "fusione+soglie": replace(DEFAULT_RULE, gap=0.15, agree_floor=1.0),
+    "fusione+soglie": replace(FUSION_RULE, gap=0.15, agree_floor=1.0),
     # The fusion before a follow-up that is only a year ("e nel 2025?") was decided by
     # the year among the last topic's siblings.
-    "fusione, seguiti senza anno": replace(DEFAULT_RULE, moment_followups_by_year=False),
+    "fusione, seguiti senza anno": replace(FUSION_RULE, moment_followups_by_year=False),
+    # The thresholds for the ranking with the topic classifier blended in (its
+    # confidences spread less): the rule in use.
+    "fusione+classificatore": DEFAULT_RULE,
     # The search weighing more and sharper, a smaller gap, no agreement criterion, and
     # the search's vote only for clear FAQ intents: best on the dev half with
     # `in_scope_dev` (2026-11-30), more wrong answers on the test half: not in use.
     "fusione forte": replace(
-        DEFAULT_RULE,
+        FUSION_RULE,
         gap=0.2,
         agree_floor=1.0,
         lexical_weight=0.35,
@@ -69,7 +74,9 @@ CANDIDATES: dict[str, tuple[str, str]] = {
     "use+fusione": ("use", "fusione"),
     "word_pairs+fusione": ("word_pairs", "fusione"),
     "wide_selector+fusione": ("wide_selector", "fusione"),
-    "long_selector+fusione": ("long_selector", "fusione"),
+    "selector_only+fusione": ("selector_only", "fusione"),
+    "selector_only+fusione+classificatore": ("selector_only", "fusione+classificatore"),
+    "default+fusione+classificatore": ("default", "fusione+classificatore"),
     "words_only+classifica+accordo+seguiti": ("words_only", "classifica+accordo+seguiti"),
     "spacy_lookup+classifica+accordo+seguiti": ("spacy_lookup", "classifica+accordo+seguiti"),
 }

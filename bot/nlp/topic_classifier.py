@@ -139,6 +139,18 @@ class TopicClassifier(GraphComponent):
 
         return sp.hstack([v.transform(texts) for v in vectorizers]).tocsr()
 
+    @staticmethod
+    def _probabilities(classifier: Any, features: Any) -> Any:
+        """The multinomial regression's softmax, computed directly: the same figures as
+        `predict_proba`, whose input checks cost five times the product (4 ms a turn)."""
+        import numpy as np
+
+        if classifier.coef_.shape[0] == 1:  # two topics: a binary regression
+            return classifier.predict_proba(features)[0]
+        scores = np.asarray(features @ classifier.coef_.T).ravel() + classifier.intercept_
+        exps = np.exp(scores - scores.max())
+        return exps / exps.sum()
+
     def process(self, messages: list[Message]) -> list[Message]:
         if self._pipeline is None:
             return messages
@@ -153,7 +165,7 @@ class TopicClassifier(GraphComponent):
         if not isinstance(text, str) or not text.strip() or not isinstance(output, dict):
             return
         vectorizers, classifier = self._pipeline
-        probabilities = classifier.predict_proba(self._features(vectorizers, [_normalise(text)]))[0]
+        probabilities = self._probabilities(classifier, self._features(vectorizers, [_normalise(text)]))
         weight = float(self._config[WEIGHT])
         model = {
             str(r.get("intent_response_key")): float(r.get("confidence") or 0.0) for r in output.get("ranking") or []

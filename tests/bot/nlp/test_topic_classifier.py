@@ -143,3 +143,16 @@ def test_a_weight_outside_zero_one_is_refused() -> None:
         TopicClassifier.validate_config({"weight": 1.5})
     with pytest.raises(ValueError):
         TopicClassifier.validate_config({"C": 0})
+
+
+def test_the_direct_softmax_gives_the_regressions_own_probabilities(storage: LocalModelStorage) -> None:
+    import numpy as np
+
+    component = _component(storage)
+    component.train(_training_data())
+    assert component._pipeline is not None
+    vectorizers, classifier = component._pipeline
+    features = TopicClassifier._features(vectorizers, ["ticket restaurant esenti?"])
+    direct = TopicClassifier._probabilities(classifier, features)
+    assert np.allclose(direct, classifier.predict_proba(features)[0])
+    assert direct.sum() == pytest.approx(1.0)

@@ -2,6 +2,8 @@
 # Train the Rasa model when its inputs changed: `train.sh [CONFIG] [MODEL_NAME]`.
 # The inputs' hash is kept next to the model, so an unchanged tree costs nothing.
 set -euo pipefail
+# Nothing leaves the machine, also when this runs outside make (Rasa would report errors to Sentry).
+export RASA_TELEMETRY_ENABLED=${RASA_TELEMETRY_ENABLED:-false}
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 config=${1:-config.yml}

@@ -26,6 +26,7 @@ import json
 import re
 import sqlite3
 import subprocess
+import time
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -343,6 +344,18 @@ def _sessions(db: Path, sender: str) -> int:
     return int(count)
 
 
+def _sessions_reach(db: Path, sender: str, expected: int) -> int:
+    """The session count once it reaches `expected`, or as it is after WAIT_MS.
+
+    The console shows the user's message as soon as Rasa receives it; Rasa writes the
+    turn's events, the new session's included, to the tracker store only at its end.
+    """
+    deadline = time.monotonic() + WAIT_MS / 1000
+    while (count := _sessions(db, sender)) != expected and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return count
+
+
 # --- the tests -------------------------------------------------------------------------
 
 
@@ -449,7 +462,7 @@ def test_the_takeover_survives_a_new_session_and_a_typed_restart(
     _age_conversation(assistant.tracker_db, sender)
     widget.say("scusa, sono tornata dopo pranzo")
     _user_said(ticket, "scusa, sono tornata dopo pranzo")
-    assert _sessions(assistant.tracker_db, sender) == sessions + 1
+    assert _sessions_reach(assistant.tracker_db, sender, sessions + 1) == sessions + 1
 
     # A typed "/restart" is only text (the leading "/" is stripped): it reaches the operator.
     widget.say("/restart")

@@ -33,6 +33,8 @@ from rasa.shared.nlu.constants import INTENT_RESPONSE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.kb.loader import normalise_question  # the same folding as the knowledge base's questions
+
 logger = logging.getLogger(__name__)
 
 WEIGHT = "weight"
@@ -40,12 +42,6 @@ C = "C"
 RETRIEVAL_INTENT = "retrieval_intent"
 RANKING_LENGTH = "ranking_length"
 _FILE = "topic_classifier.pkl"
-
-
-def _normalise(text: str) -> str:
-    from bot.kb.loader import normalise_question  # case, accents and punctuation folded
-
-    return normalise_question(text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -101,7 +97,7 @@ class TopicClassifier(GraphComponent):
             key = example.get(INTENT_RESPONSE_KEY)
             text = example.get(TEXT)
             if isinstance(key, str) and key.startswith(prefix) and isinstance(text, str) and text.strip():
-                texts.append(_normalise(text))
+                texts.append(normalise_question(text))
                 labels.append(key)
         if len(set(labels)) < 2:
             logger.warning("TopicClassifier: meno di due argomenti tra gli esempi, nessun classificatore")
@@ -165,16 +161,17 @@ class TopicClassifier(GraphComponent):
         if not isinstance(text, str) or not text.strip() or not isinstance(output, dict):
             return
         vectorizers, classifier = self._pipeline
-        probabilities = self._probabilities(classifier, self._features(vectorizers, [_normalise(text)]))
+        probabilities = self._probabilities(classifier, self._features(vectorizers, [normalise_question(text)]))
         weight = float(self._config[WEIGHT])
-        model = {
-            str(r.get("intent_response_key")): float(r.get("confidence") or 0.0) for r in output.get("ranking") or []
-        }
-        blended = {key: (1 - weight) * confidence for key, confidence in model.items()}
+        blended: dict[str, float] = {}
+        ids: dict[str, Any] = {}
+        for entry in output.get("ranking") or []:
+            key = str(entry.get("intent_response_key"))
+            blended[key] = (1 - weight) * float(entry.get("confidence") or 0.0)
+            ids[key] = entry.get("id")
         for key, probability in zip(classifier.classes_, probabilities, strict=True):
             blended[str(key)] = blended.get(str(key), 0.0) + weight * float(probability)
         ranked = sorted(blended.items(), key=lambda item: item[1], reverse=True)[: int(self._config[RANKING_LENGTH])]
-        ids = {str(r.get("intent_response_key")): r.get("id") for r in output.get("ranking") or []}
         output["ranking"] = [
             {"id": ids.get(key), "confidence": confidence, "intent_response_key": key} for key, confidence in ranked
         ]

@@ -22,7 +22,7 @@ PIPELINES = {
 }
 
 # The fusion with the thresholds in use until the topic classifier (2026-11-30).
-FUSION_RULE = replace(DEFAULT_RULE, gap_floor=0.25, gap=0.25)
+FUSION_RULE = replace(DEFAULT_RULE, gap_floor=0.25, gap=0.25, runner_up_see_also=1.0)
 # The rule in use until the fusion (2026-11-30): the model's ranking alone, with the
 # nearest training question as a second opinion.
 RANKING_RULE = replace(FUSION_RULE, lexical_weight=0.0)
@@ -44,7 +44,10 @@ RULES: dict[str, DecisionRule] = {
     # the year among the last topic's siblings.
     "fusione, seguiti senza anno": replace(FUSION_RULE, moment_followups_by_year=False),
     # The thresholds for the ranking with the topic classifier blended in (its
-    # confidences spread less): the rule in use.
+    # confidences spread less); only siblings as «Vedi anche» (until 2026-11-30).
+    "fusione+classificatore, vedi anche solo fratelli": replace(DEFAULT_RULE, runner_up_see_also=1.0),
+    # ... and an answer below the threshold also offers the runner-up as «Vedi anche»,
+    # sibling or not: the rule in use.
     "fusione+classificatore": DEFAULT_RULE,
     # The search weighing more and sharper, a smaller gap, no agreement criterion, and
     # the search's vote only for clear FAQ intents: best on the dev half with
@@ -76,6 +79,10 @@ CANDIDATES: dict[str, tuple[str, str]] = {
     "wide_selector+fusione": ("wide_selector", "fusione"),
     "selector_only+fusione": ("selector_only", "fusione"),
     "selector_only+fusione+classificatore": ("selector_only", "fusione+classificatore"),
+    "default+fusione+classificatore, vedi anche solo fratelli": (
+        "default",
+        "fusione+classificatore, vedi anche solo fratelli",
+    ),
     "default+fusione+classificatore": ("default", "fusione+classificatore"),
     "words_only+classifica+accordo+seguiti": ("words_only", "classifica+accordo+seguiti"),
     "spacy_lookup+classifica+accordo+seguiti": ("spacy_lookup", "classifica+accordo+seguiti"),

@@ -76,7 +76,7 @@ class Tally:
     total: int = 0
     right: int = 0  # answered directly with a right topic
     wrong: int = 0  # answered directly with a wrong topic
-    wrong_see_also: int = 0  # ... of which the right topic was a «Vedi anche» button
+    wrong_see_also: int = 0  # ... of which a right topic was a «Vedi anche» button: one tap away
     one_click: int = 0  # not answered, a right topic among the proposals
     not_resolved: int = 0
 
@@ -96,6 +96,11 @@ class Tally:
 
     def rate(self, part: int) -> float:
         return part / self.total if self.total else 0.0
+
+    @property
+    def within_one_click(self) -> int:
+        """Right at once, or after one tap: on a proposal, or on the «Vedi anche» under a wrong answer."""
+        return self.right + self.one_click + self.wrong_see_also
 
 
 @dataclass
@@ -119,7 +124,9 @@ class Report:
             "answered_right": round(s.rate(s.right), 4),
             "answered_wrong": round(s.rate(s.wrong), 4),
             "one_click": round(s.rate(s.one_click), 4),
-            "right_or_one_click": round(s.rate(s.right + s.one_click), 4),
+            "right_or_one_click": round(s.rate(s.within_one_click), 4),
+            # Up to 2026-11-30 the column counted only proposals as the click.
+            "right_or_proposed": round(s.rate(s.right + s.one_click), 4),
             "not_resolved": round(s.rate(s.not_resolved), 4),
             "top1": round(s.rate(self.top1), 4),
             "out_of_scope": self.oos,
@@ -127,7 +134,7 @@ class Report:
             "oos_redirected": round(self.oos_outcomes["out_of_scope"] / self.oos, 4) if self.oos else 0.0,
             "followups": f.total,
             "followups_right": round(f.rate(f.right), 4),
-            "followups_right_or_one_click": round(f.rate(f.right + f.one_click), 4),
+            "followups_right_or_one_click": round(f.rate(f.within_one_click), 4),
         }
 
 
@@ -180,13 +187,15 @@ def format_report(report: Report, verbose: bool = False) -> str:
         f"  risposta diretta sbagliata   {s.rate(s.wrong):6.1%}  ({s.wrong}; la giusta tra i «Vedi anche»: "
         f"{s.wrong_see_also})",
         f"  giusta dopo un clic          {s.rate(s.one_click):6.1%}  ({s.one_click})",
+        f"  giusta subito o con un clic  {s.rate(s.within_one_click):6.1%}  ({s.within_one_click}; solo clic "
+        f"sulle proposte: {s.rate(s.right + s.one_click):.1%})",
         f"  non risolta                  {s.rate(s.not_resolved):6.1%}  ({s.not_resolved})",
         f"  [diagnosi] argomento giusto al primo posto del modello: {s.rate(report.top1):.1%}",
         f"Fuori ambito: {report.oos}, gestite senza risposta FAQ: "
         f"{report.oos_handled / report.oos if report.oos else 0:.1%} (risposta «non è il mio campo» con operatore: "
         f"{report.oos_outcomes['out_of_scope']}; proposte: {report.oos_outcomes['suggest']})",
         f"Domande di seguito: {f.total}, giuste {f.rate(f.right):.1%}, giuste o dopo un clic "
-        f"{f.rate(f.right + f.one_click):.1%}",
+        f"{f.rate(f.within_one_click):.1%}",
     ]
     if report.confusions:
         pairs = ", ".join(f"{a}→{b} ×{n}" for (a, b), n in report.confusions.most_common(12))

@@ -296,3 +296,38 @@ def test_of_several_years_the_latest_a_sibling_holds_for_is_the_one_asked(kb: Kn
     decision = decide(cands, RANKING_RULE, kb, text, today=TODAY)
     assert decision.kind == "answer" and decision.topic is not None
     assert decision.topic.topic_id == "soglie_2026" and decision.reason == "anno"
+
+
+def test_an_answer_below_the_threshold_offers_the_runner_up(kb: KnowledgeBase) -> None:
+    rule = replace(RANKING_RULE, runner_up_see_also=0.1)
+    lead = decide([Candidate("tfr", 0.45), Candidate("mensa", 0.15)], rule, kb, "tfr?")
+    assert lead.kind == "answer" and lead.reason == "distacco" and lead.see_also == ("mensa",)
+    # A runner-up below the floor is not worth a button, and confident answers keep
+    # only their siblings.
+    weak = decide([Candidate("tfr", 0.45), Candidate("mensa", 0.05)], rule, kb, "tfr?")
+    assert weak.kind == "answer" and weak.see_also == ()
+    sure = decide([Candidate("tfr", 0.8), Candidate("mensa", 0.15)], rule, kb, "tfr?")
+    assert sure.kind == "answer" and sure.see_also == ()
+    # Off by default: the same lead offers nothing that is not a sibling.
+    assert decide([Candidate("tfr", 0.45), Candidate("mensa", 0.15)], RANKING_RULE, kb, "tfr?").see_also == ()
+
+
+def test_earlier_years_named_as_context_do_not_move_the_answer(write_kb: Callable[..., Path]) -> None:
+    kb = load_files(
+        [
+            write_kb(
+                "01_a.yml",
+                [
+                    topic_dict("neoassunti", family="fringe", years="2025-2027"),
+                    topic_dict("rsu", family="fringe", years="2024-2027"),
+                ],
+            )
+        ]
+    )
+    cands = [Candidate("neoassunti", 0.75), Candidate("rsu", 0.1)]
+    text = "assunto a marzo 2025, nel 2024 guadagnavo 28.000 €: l'affitto è esente?"
+    decision = decide(cands, RANKING_RULE, kb, text, today=TODAY)
+    assert decision.topic is not None and decision.topic.topic_id == "neoassunti"
+    # When the best topic does not hold for the latest year, the year still routes.
+    routed = decide([Candidate("neoassunti", 0.75), Candidate("rsu", 0.1)], RANKING_RULE, kb, "nel 2024?", today=TODAY)
+    assert routed.topic is not None and routed.topic.topic_id == "rsu"

@@ -105,3 +105,16 @@ def test_outcomes_use_the_fusion_with_the_nearest_question_search(kb: KnowledgeB
     fused = replace(RULE, lexical_weight=0.3)
     outcome = outcome_of(split, fused, kb)
     assert (outcome.kind, outcome.topic, outcome.top) == ("answer", "tfr", "mensa")
+
+
+def test_a_wrong_answer_with_the_right_topic_under_it_is_one_click_away(kb: KnowledgeBase) -> None:
+    heldout = HeldOut((InScope("vicina", ("soglie_passate",)), InScope("lontana", ("soglie_passate",))), (), ())
+    parses = {
+        # The right sibling is a «Vedi anche» button under the wrong answer.
+        "vicina": parse("vicina", "faq", ("soglie_2026", 0.8), ("soglie_passate", 0.15)),
+        "lontana": parse("lontana", "faq", ("tfr", 0.8), ("soglie_passate", 0.15)),
+    }
+    report = score(heldout, parses, RULE, kb)
+    s = report.summary()
+    assert report.in_scope.wrong == 2 and report.in_scope.wrong_see_also == 1
+    assert s["answered_wrong"] == 1.0 and s["right_or_one_click"] == 0.5 and s["right_or_proposed"] == 0.0

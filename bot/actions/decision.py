@@ -207,11 +207,6 @@ def _route_by_year(
         return candidates, False
     confidence = {c.topic_id: c.confidence for c in candidates[:depth]}
     span = topic_years(best_topic.years)
-    if len(years) > 1 and span is not None and covers(span, {max(years)}):
-        # A long message names earlier years as context ("assunto a marzo 2025 …
-        # nel 2024 guadagnavo …"): the latest is the one asked about, and the best
-        # topic holds for it.
-        years = {max(years)}
     years = _asked_years(candidates[:depth], kb, best_topic.family, years)
     if covers(span, years):
         # The year confirms the best topic when it also rules out a close sibling
@@ -243,10 +238,17 @@ def _route_by_year(
 
 
 def _asked_years(candidates: Sequence[Candidate], kb: KnowledgeBase, family: str, years: set[int]) -> set[int]:
-    """The years a question is about: all those named or, when no sibling holds for all
-    of them, the latest one a sibling holds for. A long message names years of context
-    ("un integrativo del 2023 … quanto pagheranno nel 2026?") or one beyond the
-    knowledge base ("nel 2026? e nel 2028?")."""
+    """The years a question is about: the latest one named when the best topic (the
+    first candidate) holds for it; otherwise all those named or, when no sibling holds
+    for all of them, the latest one a sibling holds for. A long message names years of
+    context ("assunto a marzo 2025 … nel 2024 guadagnavo …", "un integrativo del 2023 …
+    quanto pagheranno nel 2026?") or one beyond the knowledge base ("nel 2026? e nel 2028?")."""
+    if len(years) < 2:
+        return years
+    best = kb.get(candidates[0].topic_id)
+    best_span = topic_years(best.years) if best is not None else None
+    if best_span is not None and covers(best_span, {max(years)}):
+        return {max(years)}
     spans = [
         span
         for c in candidates
@@ -255,7 +257,7 @@ def _asked_years(candidates: Sequence[Candidate], kb: KnowledgeBase, family: str
         and (span := topic_years(topic.years)) is not None
         and None not in span
     ]
-    if len(years) < 2 or any(covers(span, years) for span in spans):
+    if any(covers(span, years) for span in spans):
         return years
     covered = [y for y in years if any(covers(span, {y}) for span in spans)]
     return {max(covered)} if covered else years

@@ -98,9 +98,14 @@ class Tally:
         return part / self.total if self.total else 0.0
 
     @property
+    def right_or_proposed(self) -> int:
+        """Right at once, or on a proposal: the one-click figure until 2026-11-30."""
+        return self.right + self.one_click
+
+    @property
     def within_one_click(self) -> int:
         """Right at once, or after one tap: on a proposal, or on the «Vedi anche» under a wrong answer."""
-        return self.right + self.one_click + self.wrong_see_also
+        return self.right_or_proposed + self.wrong_see_also
 
 
 @dataclass
@@ -125,8 +130,7 @@ class Report:
             "answered_wrong": round(s.rate(s.wrong), 4),
             "one_click": round(s.rate(s.one_click), 4),
             "right_or_one_click": round(s.rate(s.within_one_click), 4),
-            # Up to 2026-11-30 the column counted only proposals as the click.
-            "right_or_proposed": round(s.rate(s.right + s.one_click), 4),
+            "right_or_proposed": round(s.rate(s.right_or_proposed), 4),
             "not_resolved": round(s.rate(s.not_resolved), 4),
             "top1": round(s.rate(self.top1), 4),
             "out_of_scope": self.oos,
@@ -188,7 +192,7 @@ def format_report(report: Report, verbose: bool = False) -> str:
         f"{s.wrong_see_also})",
         f"  giusta dopo un clic          {s.rate(s.one_click):6.1%}  ({s.one_click})",
         f"  giusta subito o con un clic  {s.rate(s.within_one_click):6.1%}  ({s.within_one_click}; solo clic "
-        f"sulle proposte: {s.rate(s.right + s.one_click):.1%})",
+        f"sulle proposte: {s.rate(s.right_or_proposed):.1%})",
         f"  non risolta                  {s.rate(s.not_resolved):6.1%}  ({s.not_resolved})",
         f"  [diagnosi] argomento giusto al primo posto del modello: {s.rate(report.top1):.1%}",
         f"Fuori ambito: {report.oos}, gestite senza risposta FAQ: "
